@@ -1,0 +1,215 @@
+"""Second stage: validated models + an as-of date -> a vendors x criteria decision matrix with its evidence.
+
+For each vendor and criterion the matrix holds one raw value: the latest observation of the criterion's metric
+that was both over (its period had ended) and public (its source date had passed) at the as-of date. The
+``evidence`` table says which observation that was and flags anything a reader should know about it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .errors import ConfigError, ConfigErrors
+from .models import CriteriaSet, Observation, StabilityRule, Vendor
+
+#: The flags a cell can carry, in the order they are shown.
+FLAGS = ("missing", "estimate", "unsourced", "stale", "low-confidence", "derived", "unknown", "clipped")
+
+EVIDENCE_COLUMNS = ["vendor", "criterion", "metric", "value", "period", "source", "source_date", "confidence",
+                    "note", "flags", "where"]
+
+
+@dataclass(frozen=True)
+class DecisionMatrix:
+    """Raw values (vendors x criteria; NaN = missing) with everything needed to normalize and explain them.
+
+    Attributes
+    ----------
+    values : DataFrame      raw metric values, index = vendor ids (sorted), columns = criterion ids
+    weights : Series        effective weights, summing to 1
+    directions : Series     "max" (more is better) or "min"
+    lower, upper : Series   fixed scale bounds (NaN where none is declared)
+    missing : Series        missing-data policy per criterion ("worst", "median" or "error")
+    evidence : DataFrame    one row per cell, columns ``EVIDENCE_COLUMNS``
+    names : Series          display name per vendor
+    as_of : date
+    """
+
+    values: pd.DataFrame
+    weights: pd.Series
+    directions: pd.Series
+    lower: pd.Series
+    upper: pd.Series
+    missing: pd.Series
+    evidence: pd.DataFrame
+    names: pd.Series
+    as_of: dt.date
+
+
+def shift_months(date: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (negative: earlier), clamped to the month's length.
+
+    >>> shift_months(dt.date(2024, 2, 29), -24), shift_months(dt.date(2023, 3, 31), -1)
+    (datetime.date(2022, 2, 28), datetime.date(2023, 2, 28))
+    """
+    index = date.year * 12 + date.month - 1 + months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(date.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def select_observation(observations: tuple[Observation, ...], as_of: dt.date) -> Observation | None:
+    """The latest observation known at ``as_of``: period ended and source published by then.
+
+    Ties on the period prefer a sourced fact over an estimate, then the most recently published source.
+    A bare (unsourced) what-if number has no date and is always selected.
+    """
+    known = [o for o in observations
+             if o.unsourced or ((o.period_end is None or o.period_end <= as_of)
+                                and (o.source_date is None or o.source_date <= as_of))]
+    if not known:
+        return None
+    return max(known, key=lambda o: (o.period_end or dt.date.min, not o.estimate, o.source_date or dt.date.min))
+
+
+def stability_level(vendor: Vendor, rule: StabilityRule, as_of: dt.date) -> tuple[float, dict]:
+    """Turn a vendor's incident list into a stability level at ``as_of`` (see criteria/README.md).
+
+    Each counted incident in the trailing window weighs ``min(hours, cap) x scope weight x plane weight``, times
+    the post-mortem factor when a written post-mortem came within the stated days. The sum maps to a level by
+    the rule's bands. A vendor with nothing in the window is not "perfect": its level comes from its disclosure
+    practice (``no_incidents``), and it is flagged ``unknown`` unless its status history was verified.
+    """
+    start = shift_months(as_of, -rule.window_months)
+    used = [i for i in vendor.incidents if i.counted and start < i.date <= as_of]
+    page = vendor.status_page.value if vendor.status_page else "none"
+    weighted = 0.0
+    for inc in used:
+        w = min(inc.duration_hours, rule.cap_hours) * rule.scope_weights[inc.scope] * rule.plane_weights[inc.plane]
+        if inc.postmortem_days is not None and inc.postmortem_days <= rule.postmortem_days:
+            w *= rule.postmortem_factor
+        weighted += w
+    flags = ["derived"]
+    if not used:
+        level = rule.no_incidents[page]
+        if page != "verified":
+            flags.append("unknown")
+        note = f"no counted incident in the {rule.window_months} months to {as_of}; status page: {page}"
+    else:
+        level = next((lvl for below, lvl in rule.levels if weighted < below), rule.otherwise)
+        note = (f"{len(used)} incident(s) in the {rule.window_months} months to {as_of} "
+                f"({', '.join(str(i.date) for i in used)}); weighted hours {weighted:.2f}")
+    confidences = [i.confidence for i in used] + ([vendor.status_page.confidence] if vendor.status_page else ["low"])
+    order = {"high": 0, "medium": 1, "low": 2}
+    confidence = max(confidences, key=lambda x: order.get(x, 2))
+    if confidence == "low":
+        flags.append("low-confidence")
+    sources = "; ".join(dict.fromkeys(i.source for i in used)) or (vendor.status_page.source if vendor.status_page else "")
+    info = dict(period=f"{start + dt.timedelta(days=1)}..{as_of}", source=sources, confidence=confidence, note=note,
+                flags=flags, weighted_hours=weighted, where=str(vendor.status_page.where if vendor.status_page else vendor.where))
+    return float(level), info
+
+
+def build_matrix(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date | None = None) -> DecisionMatrix:
+    """Vendors x criteria raw values at ``as_of`` (default: the criteria file's ``as_of``, else today).
+
+    Raises ``ConfigErrors`` when a criterion says ``missing: error`` and a vendor has no value.
+
+    >>> from scoring.load import load_inputs
+    >>> cs, vs = load_inputs("criteria/baseline.yaml", "vendors")
+    >>> dm = build_matrix(cs, vs, dt.date(2025, 12, 31))
+    >>> list(dm.values.columns) == [c.id for c in cs.criteria], round(dm.weights.sum(), 12)
+    (True, 1.0)
+    """
+    as_of = as_of or criteria.as_of or dt.date.today()
+    chosen = sorted((v for v in vendors if not criteria.vendors or v.id in criteria.vendors), key=lambda v: v.id)
+    ids = [v.id for v in chosen]
+    cols = [c.id for c in criteria.criteria]
+    values = pd.DataFrame(np.nan, index=pd.Index(ids, name="vendor"), columns=pd.Index(cols, name="criterion"))
+    rows, errors = [], []
+    stale_before = shift_months(as_of, -criteria.staleness_months)
+    for v in chosen:
+        for c in criteria.criteria:
+            row = dict(vendor=v.id, criterion=c.id, metric=c.metric, value=np.nan, period="", source="",
+                       source_date="", confidence="", note="", flags=[], where="")
+            if criteria.stability is not None and c.metric == criteria.stability.metric:
+                level, info = stability_level(v, criteria.stability, as_of)
+                values.loc[v.id, c.id] = level
+                row.update(value=level, period=info["period"], source=info["source"], confidence=info["confidence"],
+                           note=info["note"], flags=info["flags"], where=info["where"])
+            else:
+                obs = select_observation(v.metrics.get(c.metric, ()), as_of)
+                if obs is None:
+                    row["flags"] = ["missing"]
+                    row["note"] = f"no observation of {c.metric!r} known at {as_of}"
+                    if c.missing == "error":
+                        errors.append(ConfigError(c.where, f"criteria.{c.id}", f"vendor {v.id!r} has no value of "
+                                                  f"{c.metric!r} known at {as_of} (missing: error)",
+                                                  "add an observation to the vendor file, or choose missing: worst or median"))
+                else:
+                    values.loc[v.id, c.id] = obs.value
+                    flags = []
+                    if obs.estimate:
+                        flags.append("estimate")
+                    if obs.unsourced:
+                        flags.append("unsourced")
+                    if obs.period_end is not None and obs.period_end < stale_before:
+                        flags.append("stale")
+                    if obs.confidence == "low":
+                        flags.append("low-confidence")
+                    if c.scale is not None and criteria.normalization == "fixed" and not c.scale.lo <= obs.value <= c.scale.hi:
+                        flags.append("clipped")
+                    row.update(value=obs.value, period=obs.period or "", source=obs.source,
+                               source_date=str(obs.source_date or ""), confidence=obs.confidence or "",
+                               note=obs.note, flags=flags, where=str(obs.where))
+            rows.append(row)
+    if errors:
+        raise ConfigErrors(errors)
+    evidence = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
+    crit = {c.id: c for c in criteria.criteria}
+    return DecisionMatrix(
+        values=values,
+        weights=pd.Series({k: crit[k].weight for k in cols}, name="weight"),
+        directions=pd.Series({k: crit[k].direction for k in cols}, name="direction"),
+        lower=pd.Series({k: crit[k].scale.lo if crit[k].scale else np.nan for k in cols}, name="lower", dtype=float),
+        upper=pd.Series({k: crit[k].scale.hi if crit[k].scale else np.nan for k in cols}, name="upper", dtype=float),
+        missing=pd.Series({k: crit[k].missing for k in cols}, name="missing"),
+        evidence=evidence,
+        names=pd.Series({v.id: v.name for v in chosen}, name="name"),
+        as_of=as_of,
+    )
+
+
+def make_matrix(columns: dict[str, list[float]], *, vendors: list[str], weights: dict[str, float],
+                directions: dict[str, str] | None = None, bounds: dict[str, tuple[float, float]] | None = None,
+                missing: str = "worst") -> DecisionMatrix:
+    """Build a DecisionMatrix directly from numbers (notebooks, tests, benchmarks); weights are rescaled to sum to 1.
+
+    >>> dm = make_matrix({"share": [30, 10]}, vendors=["a", "b"], weights={"share": 2})
+    >>> dm.weights.to_dict(), dm.directions.to_dict()
+    ({'share': 1.0}, {'share': 'max'})
+    """
+    cols = list(columns)
+    values = pd.DataFrame({k: np.asarray(columns[k], dtype=float) for k in cols},
+                          index=pd.Index(vendors, name="vendor"))
+    values.columns.name = "criterion"
+    raw = pd.Series({k: float(weights[k]) for k in cols}, name="weight")
+    if (raw < 0).any() or not np.isfinite(raw).all() or raw.sum() <= 0:
+        raise ValueError(f"weights must be finite, non-negative and not all zero; got {raw.to_dict()}")
+    directions = directions or {}
+    bounds = bounds or {}
+    return DecisionMatrix(
+        values=values,
+        weights=raw / raw.sum(),
+        directions=pd.Series({k: directions.get(k, "max") for k in cols}, name="direction"),
+        lower=pd.Series({k: bounds[k][0] if k in bounds else np.nan for k in cols}, name="lower", dtype=float),
+        upper=pd.Series({k: bounds[k][1] if k in bounds else np.nan for k in cols}, name="upper", dtype=float),
+        missing=pd.Series({k: missing for k in cols}, name="missing"),
+        evidence=pd.DataFrame(columns=EVIDENCE_COLUMNS),
+        names=pd.Series({v: v for v in vendors}, name="name"),
+        as_of=dt.date.today(),
+    )

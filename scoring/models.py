@@ -1,0 +1,227 @@
+"""What the YAML declares, as frozen dataclasses: criteria sets, criteria, vendors, observations, incidents.
+
+Everything downstream receives these objects, never raw dicts. Each carries the ``Where`` it came from so a
+later stage (building the matrix) can still point at the line that caused a problem.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from .errors import Where
+
+DIRECTIONS = ("max", "min")
+METHODS = ("weighted-sum", "topsis")
+NORMALIZATIONS = ("fixed", "min-max", "max", "vector")
+CONFIDENCES = ("high", "medium", "low")
+MISSING_POLICIES = ("worst", "median", "error")
+SCOPES = ("az", "region", "multi_region", "global")
+PLANES = ("data", "control", "unclear")
+STATUS_PAGES = ("verified", "unverified", "none")
+
+# Units: a criterion's `unit`, or a metric name ending in `_<unit>`, bounds the values it may take.
+UNIT_RANGES: dict[str, tuple[float, float]] = {
+    "pct": (0.0, 100.0),          # a share or a ratio in percent
+    "pp": (-100.0, 100.0),        # a change in percentage points
+    "level": (0.0, 5.0),          # an ordinal rubric level 0-5
+    "rank": (1.0, float("inf")),  # 1 = first
+    "hours": (0.0, float("inf")),
+    "count": (0.0, float("inf")),
+    "rmb_m": (0.0, float("inf")),
+    "rmb_bn": (0.0, float("inf")),
+    "usd_bn": (0.0, float("inf")),
+    "eflops": (0.0, float("inf")),
+    "index": (float("-inf"), float("inf")),
+}
+
+
+def unit_of_metric(metric: str) -> str | None:
+    """The unit a metric name carries in its suffix, if it is one we know.
+
+    >>> unit_of_metric("canalys_share_pct"), unit_of_metric("chip_supply_level"), unit_of_metric("odd")
+    ('pct', 'level', None)
+    """
+    for unit in sorted(UNIT_RANGES, key=len, reverse=True):
+        if metric.endswith("_" + unit):
+            return unit
+    return None
+
+
+_PERIOD = re.compile(r"^(\d{4})(?:-(Q[1-4]|H[12]|\d{2})(?:-(\d{2}))?)?$")
+
+
+def period_bounds(text: str) -> tuple[dt.date, dt.date]:
+    """First and last day of a period: ``YYYY``, ``YYYY-Qn``, ``YYYY-Hn``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+
+    >>> period_bounds("2023-Q3")
+    (datetime.date(2023, 7, 1), datetime.date(2023, 9, 30))
+    >>> period_bounds("2025-H1")[1], period_bounds("2024")[1], period_bounds("2024-02")[1]
+    (datetime.date(2025, 6, 30), datetime.date(2024, 12, 31), datetime.date(2024, 2, 29))
+    """
+    match = _PERIOD.match(str(text).strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a period")
+    year, part, day = int(match.group(1)), match.group(2), match.group(3)
+    if part is None:
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    if part.startswith("Q"):
+        q = int(part[1])
+        first_month, last_month = 3 * q - 2, 3 * q
+    elif part.startswith("H"):
+        h = int(part[1])
+        first_month, last_month = 6 * h - 5, 6 * h
+    else:
+        first_month = last_month = int(part)
+        if not 1 <= first_month <= 12:
+            raise ValueError(f"{text!r}: month {first_month} is not 1-12")
+        if day is not None:
+            date = dt.date(year, first_month, int(day))
+            return date, date
+    last_day = calendar.monthrange(year, last_month)[1]
+    return dt.date(year, first_month, 1), dt.date(year, last_month, last_day)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Fixed normalization bounds: ``lo`` scores 0 and ``hi`` scores 1 for a ``max`` criterion."""
+
+    lo: float
+    hi: float
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One criterion of a criteria set. ``weight`` is effective (the set's weights sum to 1)."""
+
+    id: str
+    metric: str
+    direction: str
+    weight: float
+    raw_weight: float
+    where: Where
+    label: str = ""
+    rationale: str = ""
+    unit: str | None = None
+    scale: Scale | None = None
+    missing: str = "worst"
+    group: str | None = None
+    rubric: dict[int, str] | None = None
+    metric_where: Where | None = None
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    weight: float          # effective: group weights sum to 1
+    raw_weight: float
+    label: str = ""
+    rationale: str = ""
+
+
+@dataclass(frozen=True)
+class StabilityRule:
+    """How a vendor's incident list becomes a stability level (see criteria/README.md)."""
+
+    metric: str
+    window_months: int
+    cap_hours: float
+    scope_weights: dict[str, float]
+    plane_weights: dict[str, float]
+    postmortem_days: int
+    postmortem_factor: float
+    levels: tuple[tuple[float, float], ...]   # (below weighted hours, level), ascending bounds
+    otherwise: float
+    no_incidents: dict[str, float]            # status page -> level when nothing falls in the window
+    where: Where
+
+
+@dataclass(frozen=True)
+class CriteriaSet:
+    """A named view: criteria with weights, method, normalization and the rules for derived metrics."""
+
+    name: str
+    method: str
+    normalization: str
+    criteria: tuple[Criterion, ...]
+    path: str
+    sha256: str
+    description: str = ""
+    as_of: dt.date | None = None
+    staleness_months: int = 24
+    tolerance: float = 1e-9
+    groups: tuple[Group, ...] = ()
+    stability: StabilityRule | None = None
+    vendors: tuple[str, ...] | None = None
+    vendors_where: Where | None = None
+    method_where: Where | None = None
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return {c.id: c.weight for c in self.criteria}
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One dated, sourced value of a metric. ``unsourced`` is True for a bare number typed as a what-if."""
+
+    value: float
+    where: Where
+    period: str | None = None
+    period_end: dt.date | None = None
+    source: str = ""
+    source_date: dt.date | None = None
+    confidence: str | None = None
+    note: str = ""
+    estimate: bool = False
+    low: float | None = None
+    high: float | None = None
+    fact: str | None = None
+    seed: str | None = None
+    unsourced: bool = False
+
+
+@dataclass(frozen=True)
+class Incident:
+    date: dt.date
+    duration_hours: float
+    scope: str
+    plane: str
+    where: Where
+    region: str = ""
+    postmortem_days: float | None = None
+    counted: bool = True
+    source: str = ""
+    source_date: dt.date | None = None
+    confidence: str | None = None
+    note: str = ""
+    low: float | None = None
+    high: float | None = None
+    fact: str | None = None
+
+
+@dataclass(frozen=True)
+class StatusPage:
+    value: str
+    where: Where
+    source: str = ""
+    source_date: dt.date | None = None
+    confidence: str | None = None
+    note: str = ""
+    fact: str | None = None
+
+
+@dataclass(frozen=True)
+class Vendor:
+    id: str
+    name: str
+    path: str
+    sha256: str
+    where: Where
+    metrics: dict[str, tuple[Observation, ...]] = field(default_factory=dict)
+    incidents: tuple[Incident, ...] = ()
+    status_page: StatusPage | None = None
+    name_zh: str = ""
+    parent: str = ""

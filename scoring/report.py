@@ -1,0 +1,235 @@
+"""Last stage: a ranking Result -> terminal table, JSON, CSV or Markdown, each carrying its provenance.
+
+Files are written atomically (a temporary file in the same folder, then a rename), so a reader never sees a
+half-written report and an interrupted run leaves the previous report intact. Text from input files is
+escaped for Markdown/HTML, and CSV text cells that a spreadsheet would run as a formula are neutralised.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+from .pipeline import Result
+
+FORMATS = ("table", "json", "csv", "markdown")
+_SUFFIX = {"markdown": ".md", "csv": ".csv", "json": ".json"}
+_FLAG_MEANING = {
+    "missing": "no value known at the as-of date; scored by the criterion's missing policy",
+    "estimate": "an analyst's estimate, not a sourced figure (reasoning in the vendor file)",
+    "unsourced": "a bare what-if number with no source",
+    "stale": "the latest observation is older than the staleness window",
+    "low-confidence": "the source is rated low confidence",
+    "derived": "computed from other facts (e.g. stability from the incident list)",
+    "unknown": "no incident disclosed, and the status history is not verified: unknown, not perfect",
+    "clipped": "outside the criterion's fixed scale; clipped to its bound",
+}
+
+
+def to_dict(result: Result) -> dict:
+    """The JSON document: ``{"criteria", "as_of", "method", "ranking": [...], "criteria_table", "provenance"}``."""
+    expl = result.explanation
+    ranking = []
+    for row in result.ranking.itertuples(index=False):
+        mine = expl[expl["vendor"] == row.vendor]
+        ranking.append({
+            "vendor": row.vendor,
+            "name": row.name,
+            "score": _num(row.score),
+            "rank": int(row.rank),
+            "tied": bool(row.tied),
+            "weighted_sum": _num(row.weighted_sum),
+            "contributions": {r.criterion: _num(r.contribution) for r in mine.itertuples()},
+            "explanation": {r.criterion: {"metric": r.metric, "raw": _num(r.raw), "normalized": _num(r.normalized),
+                                          "weight": _num(r.weight), "contribution": _num(r.contribution),
+                                          "flags": list(r.flags), "period": r.period, "source": r.source,
+                                          "confidence": r.confidence, "note": r.note}
+                            for r in mine.itertuples()},
+            "flags": list(row.flags),
+        })
+    return {
+        "criteria": result.criteria.name,
+        "as_of": result.matrix.as_of.isoformat(),
+        "method": result.method,
+        "normalization": result.criteria.normalization,
+        "ranking": ranking,
+        "criteria_table": [{k: (_num(v) if isinstance(v, float) else v) for k, v in r.items()}
+                           for r in result.criteria_table.to_dict("records")],
+        "provenance": result.provenance,
+    }
+
+
+def _num(x: float) -> float | None:
+    x = float(x)
+    return None if math.isnan(x) else round(x, 12)
+
+
+def render_json(result: Result) -> str:
+    return json.dumps(to_dict(result), ensure_ascii=False, indent=2) + "\n"
+
+
+def neutralise_cell(value):
+    """Make a text cell safe to open in a spreadsheet: a leading ``= + - @`` (or tab/CR) becomes text.
+
+    >>> neutralise_cell("=HYPERLINK(1)"), neutralise_cell("-5 pp"), neutralise_cell(-5.0), neutralise_cell("ok")
+    ("'=HYPERLINK(1)", "'-5 pp", -5.0, 'ok')
+    """
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def render_csv(result: Result) -> str:
+    """One row per vendor: rank, score, weighted sum, each criterion's contribution, flags; provenance as ``#`` lines."""
+    out = io.StringIO()
+    for key, value in _provenance_lines(result):
+        out.write(f"# {key}: {value}\n")
+    crits = list(result.normalized.columns)
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["rank", "vendor", "name", "score", "tied", "weighted_sum",
+                     *[f"contribution_{c}" for c in crits], *[f"raw_{c}" for c in crits], "flags"])
+    expl = result.explanation.set_index(["vendor", "criterion"])
+    for row in result.ranking.itertuples(index=False):
+        writer.writerow([neutralise_cell(x) for x in [
+            int(row.rank), row.vendor, row.name, f"{row.score:.6f}", row.tied, f"{row.weighted_sum:.6f}",
+            *[f"{expl.loc[(row.vendor, c), 'contribution']:.6f}" for c in crits],
+            *[_cell(expl.loc[(row.vendor, c), "raw"]) for c in crits],
+            ";".join(row.flags)]])
+    return out.getvalue()
+
+
+def _cell(x: float) -> str:
+    return "" if math.isnan(x) else f"{x:g}"
+
+
+def _provenance_lines(result: Result) -> list[tuple[str, str]]:
+    p = result.provenance
+    lines = [("tool", f"{p['tool']} {p['version']}"), ("criteria", f"{p['criteria_file']} ({p['criteria_name']}) "
+                                                                    f"sha256 {p['criteria_sha256'][:16]}"),
+             ("as_of", p["as_of"]), ("method", p["method"]), ("normalization", p["normalization"]),
+             ("inputs_sha256", p["inputs_sha256"])]
+    lines += [("vendor_file", f"{path} sha256 {digest[:16]}") for path, digest in p["vendor_files"].items()]
+    return lines
+
+
+def _md(text) -> str:
+    """Escape text from input files for a Markdown table cell (and for any HTML a viewer renders it to)."""
+    s = str(text)
+    for a, b in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("\n", " "), ("`", "\\`"),
+                 ("*", "\\*"), ("_", "\\_"), ("[", "\\["), ("]", "\\]")):
+        s = s.replace(a, b)
+    return s
+
+
+def render_markdown(result: Result) -> str:
+    """A readable report: ranking, weights and rationale, per-vendor explanation, flags, provenance."""
+    r, p = result, result.provenance
+    crits = list(r.normalized.columns)
+    labels = dict(zip(r.criteria_table["criterion"], r.criteria_table["label"]))
+    lines = [f"# Cloud vendor ranking: {_md(r.criteria.name)}", ""]
+    if r.criteria.description:
+        lines += [_md(r.criteria.description), ""]
+    lines += [f"As of **{p['as_of']}**, method **{p['method']}**, normalization **{p['normalization']}**.", "",
+              "## Ranking", "",
+              "| rank | vendor | score | " + " | ".join(_md(labels[c]) for c in crits) + " | flags |",
+              "|---:|---|---:|" + "---:|" * len(crits) + "---|"]
+    expl = r.explanation.set_index(["vendor", "criterion"])
+    for row in r.ranking.itertuples(index=False):
+        cells = [f"{expl.loc[(row.vendor, c), 'contribution']:.3f}" for c in crits]
+        tie = " (tie)" if row.tied else ""
+        lines.append(f"| {row.rank}{tie} | {_md(row.name)} (`{_md(row.vendor)}`) | {row.score:.3f} | "
+                     + " | ".join(cells) + f" | {_md(', '.join(row.flags))} |")
+    lines += ["", "Criterion columns are contributions (effective weight x normalized value); they add up to the "
+              "weighted-sum score" + (" (the TOPSIS score is a distance ratio on the same values)." if r.method == "topsis" else "."),
+              "", "## Criteria and weights", "",
+              "| criterion | metric | direction | weight (as typed) | effective weight | scale | non-discriminating | rationale |",
+              "|---|---|---|---:|---:|---|---|---|"]
+    for c in r.criteria_table.itertuples(index=False):
+        lines.append(f"| {_md(c.label)} | `{_md(c.metric)}` | {c.direction} | {c.raw_weight:g} | {c.weight:.1%} | "
+                     f"{_md(c.scale)} | {'yes' if c.non_discriminating else ''} | {_md(c.rationale)} |")
+    lines += ["", "## Explanation per vendor", ""]
+    for row in r.ranking.itertuples(index=False):
+        lines += [f"### {row.rank}. {_md(row.name)}: {row.score:.3f}", "",
+                  "| criterion | raw | normalized | weight | contribution | period | source | confidence | flags |",
+                  "|---|---:|---:|---:|---:|---|---|---|---|"]
+        for c in crits:
+            e = expl.loc[(row.vendor, c)]
+            lines.append(f"| {_md(labels[c])} | {_cell(e['raw']) or 'n/a'} | {e['normalized']:.3f} | {e['weight']:.3f} | "
+                         f"{e['contribution']:.3f} | {_md(e['period'])} | {_md(e['source'])} | {_md(e['confidence'])} | "
+                         f"{_md(', '.join(e['flags']))} |")
+        lines.append("")
+    used = sorted({f for fl in r.explanation["flags"] for f in fl})
+    if used:
+        lines += ["## Flags", ""] + [f"- **{f}**: {_FLAG_MEANING[f]}" for f in used] + [""]
+    lines += ["## Provenance", ""] + [f"- {k}: `{_md(v)}`" for k, v in _provenance_lines(r)]
+    lines += ["", "Opinion from sourced facts and stated judgements, not investment advice; read the flags before "
+              "quoting a score.", ""]
+    return "\n".join(lines)
+
+
+def render_table(result: Result) -> str:
+    """A terminal table: rank, vendor, score, each criterion's contribution, flags; then the key facts."""
+    r = result
+    crits = list(r.normalized.columns)
+    expl = r.explanation.set_index(["vendor", "criterion"])
+    head = ["rank", "vendor", "score", *crits, "flags"]
+    body = []
+    for row in r.ranking.itertuples(index=False):
+        body.append([f"{row.rank}{'=' if row.tied else ''}", row.vendor, f"{row.score:.3f}",
+                     *[f"{expl.loc[(row.vendor, c), 'contribution']:.3f}" for c in crits], ",".join(row.flags)])
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
+    fmt = lambda cells: "  ".join(str(x).rjust(w) if i in (0, 2) or 3 <= i < 3 + len(crits) else str(x).ljust(w)
+                                  for i, (x, w) in enumerate(zip(cells, widths))).rstrip()
+    weights = ", ".join(f"{c} {w:.0%}" for c, w in zip(r.criteria_table["criterion"], r.criteria_table["weight"]))
+    lines = [f"{r.criteria.name}: as of {r.matrix.as_of}, {r.method}, normalization {r.criteria.normalization}",
+             f"weights: {weights}", "", fmt(head), fmt(["-" * w for w in widths]), *(fmt(b) for b in body), ""]
+    lines.append("criterion columns: contribution = weight x normalized value (they sum to the weighted-sum score)")
+    flat = [c for c in crits if r.non_discriminating[c]]
+    if flat:
+        lines.append(f"non-discriminating (all vendors equal): {', '.join(flat)}")
+    used = sorted({f for fl in r.explanation["flags"] for f in fl})
+    if used:
+        lines.append("flags: " + "; ".join(f"{f} = {_FLAG_MEANING[f]}" for f in used))
+    return "\n".join(lines) + "\n"
+
+
+RENDERERS = {"table": render_table, "json": render_json, "csv": render_csv, "markdown": render_markdown}
+
+
+def render(result: Result, fmt: str) -> str:
+    try:
+        return RENDERERS[fmt](result)
+    except KeyError:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {list(RENDERERS)}") from None
+
+
+def write_atomic(path: str | Path, text: str) -> Path:
+    """Write text to ``path`` via a temporary file in the same folder and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def report_stem(result: Result) -> str:
+    """``<as_of>_<criteria name>_<method>``, safe as a file name."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in result.criteria.name)
+    return f"{result.matrix.as_of.isoformat()}_{safe}_{result.method}"
+
+
+def write_reports(result: Result, folder: str | Path = "reports") -> list[Path]:
+    """Write the Markdown, CSV and JSON reports into ``folder``; returns their paths."""
+    stem = report_stem(result)
+    return [write_atomic(Path(folder) / f"{stem}{_SUFFIX[fmt]}", render(result, fmt)) for fmt in ("markdown", "csv", "json")]
