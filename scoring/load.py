@@ -333,7 +333,7 @@ def _effective_weights(c: _Checker, rows: list[dict], groups: tuple[Group, ...] 
     if groups is None:
         total = sum(r["raw_weight"] for r in rows)
         if total <= 0:
-            c.fail(("criteria",), "every criterion weight is zero", "give at least one criterion a positive weight")
+            c.fail(("criteria",), "every criterion weight is zero", "give at least one criterion a positive weight", key=True)
             return None
         return {r["id"]: r["raw_weight"] / total for r in rows}
     weights = {}
@@ -349,7 +349,7 @@ def _effective_weights(c: _Checker, rows: list[dict], groups: tuple[Group, ...] 
     for r in rows:
         weights.setdefault(r["id"], 0.0)
     if sum(weights.values()) <= 0:
-        c.fail(("criteria",), "every effective weight is zero", "give a group and one of its criteria positive weight")
+        c.fail(("criteria",), "every effective weight is zero", "give a group and one of its criteria positive weight", key=True)
         return None
     return weights
 
@@ -449,21 +449,17 @@ def _vendors_from(folder: str | Path, errors: list[ConfigError]) -> list[Vendor]
         errors.append(ConfigError(Where(str(folder)), "", "no vendor files (*.yaml) in this folder",
                                   "add one file per vendor; see vendors/README.md"))
         return []
-    vendors, seen = [], {}
+    vendors: list[Vendor] = []
+    seen: dict[str, str] = {}
     for path in files:
-        vendor = _vendor_from(path, errors)
-        if vendor is None:
-            continue
-        if vendor.id in seen:
-            errors.append(ConfigError(vendor.where, "id", f"vendor id {vendor.id!r} is already used by {seen[vendor.id]}",
-                                      "each vendor has exactly one file; merge or rename one of them"))
-            continue
-        seen[vendor.id] = vendor.path
-        vendors.append(vendor)
+        vendor = _vendor_from(path, errors, seen)
+        if vendor is not None:
+            vendors.append(vendor)
     return vendors
 
 
-def _vendor_from(path: str | Path, errors: list[ConfigError]) -> Vendor | None:
+def _vendor_from(path: str | Path, errors: list[ConfigError], seen: dict[str, str] | None = None) -> Vendor | None:
+    """One vendor file; ``seen`` maps ids already read to their files, so a repeated id is an error here."""
     doc = _read(path, errors)
     if doc is None:
         return None
@@ -479,6 +475,13 @@ def _vendor_from(path: str | Path, errors: list[ConfigError]) -> Vendor | None:
         if vid is not None and not _ID.match(vid):
             c.fail(("id",), f"expected a lowercase id (letters, digits, '-' or '_'), got {vid!r}")
             vid = None
+        elif vid is not None and seen is not None:
+            if vid in seen:
+                c.fail(("id",), f"vendor id {vid!r} is already used by {seen[vid]}",
+                       "each vendor has exactly one file; merge or rename one of them")
+                vid = None
+            else:
+                seen[vid] = str(path)
     name = c.string(("name",), data["name"]) if "name" in data else None
     metrics = {}
     raw_metrics = data.get("metrics", {})

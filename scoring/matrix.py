@@ -122,7 +122,7 @@ def build_matrix(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date | 
     >>> from scoring.load import load_inputs
     >>> cs, vs = load_inputs("criteria/baseline.yaml", "vendors")
     >>> dm = build_matrix(cs, vs, dt.date(2025, 12, 31))
-    >>> list(dm.values.columns) == [c.id for c in cs.criteria], round(dm.weights.sum(), 12)
+    >>> list(dm.values.columns) == [c.id for c in cs.criteria], round(float(dm.weights.sum()), 12)
     (True, 1.0)
     """
     as_of = as_of or criteria.as_of or dt.date.today()

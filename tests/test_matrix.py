@@ -1,0 +1,151 @@
+"""As-of selection, staleness, missing data and the stability formula, checked against hand-worked values."""
+
+import datetime as dt
+import textwrap
+
+import numpy as np
+import pytest
+
+from scoring.errors import ConfigErrors
+from scoring.load import load_criteria, load_inputs
+from scoring.matrix import build_matrix, select_observation, shift_months, stability_level
+
+CRITERIA = textwrap.dedent("""\
+    name: t
+    normalization: fixed
+    staleness_months: 12
+    criteria:
+      share: {metric: share_pct, direction: max, weight: 1, scale: {min: 0, max: 50}, missing: MISSING}
+      stability: {metric: stability_level, direction: max, weight: 1, scale: {min: 0, max: 5}}
+    stability:
+      metric: stability_level
+      window_months: 24
+      cap_hours: 72
+      scope_weights: {az: 1, region: 1.5, multi_region: 2.5, global: 4}
+      plane_weights: {data: 1.0, control: 0.5, unclear: 1.0}
+      postmortem: {within_days: 14, factor: 0.8}
+      levels:
+        - {below: 5, level: 4}
+        - {below: 15, level: 3}
+        - {below: 40, level: 2}
+        - {below: 100, level: 1}
+      otherwise: 0
+      no_incidents: {verified: 5, unverified: 4, none: 3}
+    """)
+
+# Alibaba's disclosed incidents as in vendor-facts.md §2.3, and Tencent's April 2024 one (post-mortem after 6 days).
+ALIBABA = textwrap.dedent("""\
+    id: alibaba
+    name: Alibaba Cloud
+    status_page: {value: unverified, source: status page, confidence: high}
+    incidents:
+      - {date: 2022-12-18, duration_hours: 14, scope: az, plane: data, source: s, confidence: high}
+      - {date: 2023-11-12, duration_hours: 3.5, scope: global, plane: control, source: s, confidence: high}
+      - {date: 2023-11-27, duration_hours: 1.7, scope: multi_region, plane: control, source: s, confidence: high}
+      - {date: 2024-07-02, duration_hours: 0.63, scope: az, plane: data, source: s, confidence: medium}
+      - {date: 2024-09-10, duration_hours: 168, scope: az, plane: data, source: s, confidence: medium}
+    metrics:
+      share_pct:
+        - {value: 39, period: 2023-Q3, source: Canalys, source_date: 2024-01-23, confidence: high}
+        - {value: 34, period: 2022-Q2, source: Canalys, source_date: 2022-09-09, confidence: high}
+        - {value: 33, period: 2025-Q1, source: Canalys, source_date: 2025-07-11, confidence: high}
+        - {value: 35, period: 2025-Q1, source: guess, source_date: 2025-05-01, confidence: low, estimate: true, note: a guess}
+    """)
+TENCENT = textwrap.dedent("""\
+    id: tencent
+    name: Tencent Cloud
+    status_page: {value: verified, source: dashboard, confidence: high}
+    incidents:
+      - {date: 2024-04-08, duration_hours: 1.45, scope: global, plane: control, postmortem_days: 6, source: s, confidence: high}
+    metrics:
+      share_pct:
+        - {value: 15, period: 2023-Q3, source: Canalys, source_date: 2023-11-20, confidence: high}
+    """)
+TIANYI = "id: tianyi\nname: Tianyi Cloud\nstatus_page: {value: none, source: none found, confidence: low}\n"
+
+
+@pytest.fixture
+def inputs(write_yaml, tmp_path):
+    def make(missing="worst"):
+        crit = write_yaml("c.yaml", CRITERIA.replace("MISSING", missing))
+        for vid, text in (("alibaba", ALIBABA), ("tencent", TENCENT), ("tianyi", TIANYI)):
+            write_yaml(f"v/{vid}.yaml", text)
+        return load_inputs(crit, tmp_path / "v")
+    return make
+
+
+@pytest.mark.parametrize("as_of, expected_hours, expected_level", [
+    # 14 x 1 x 1 + 3.5 x 4 x 0.5 + 1.7 x 2.5 x 0.5 = 23.125 -> level 2 (vendor-facts.md: "total ~23, score 2")
+    ("2024-01-31", 14 + 3.5 * 4 * 0.5 + 1.7 * 2.5 * 0.5, 2),
+    # 0.63 + min(168, 72) = 72.63 -> level 1 (vendor-facts.md: "total ~73, score 1")
+    ("2025-12-31", 0.63 + 72, 1),
+    # the whole window is empty 24 months after the last incident: unknown practice -> the status-page level
+    ("2026-09-11", 0.0, 4),
+])
+def test_alibaba_stability_matches_the_hand_worked_examples(inputs, as_of, expected_hours, expected_level):
+    criteria, vendors = inputs()
+    alibaba = next(v for v in vendors if v.id == "alibaba")
+    level, info = stability_level(alibaba, criteria.stability, dt.date.fromisoformat(as_of))
+    assert info["weighted_hours"] == pytest.approx(expected_hours)
+    assert level == expected_level
+
+
+def test_a_post_mortem_within_the_stated_days_earns_the_factor(inputs):
+    criteria, vendors = inputs()
+    tencent = next(v for v in vendors if v.id == "tencent")
+    level, info = stability_level(tencent, criteria.stability, dt.date(2025, 12, 31))
+    assert info["weighted_hours"] == pytest.approx(1.45 * 4 * 0.5 * 0.8)     # 2.32, "score 4" in the fact sheet
+    assert level == 4 and "unknown" not in info["flags"]
+
+
+def test_no_disclosed_incident_is_unknown_not_perfect(inputs):
+    criteria, vendors = inputs()
+    tianyi = next(v for v in vendors if v.id == "tianyi")
+    level, info = stability_level(tianyi, criteria.stability, dt.date(2025, 12, 31))
+    assert level == criteria.stability.no_incidents["none"] == 3
+    assert "unknown" in info["flags"]
+
+
+def test_as_of_takes_the_latest_observation_that_was_over_and_public(inputs):
+    criteria, vendors = inputs()
+    seeds_view = build_matrix(criteria, vendors, dt.date(2023, 12, 31))
+    # Q3 2023's 39% was published on 2024-01-23: not known at the end of 2023, so Q2 2022's 34% is used.
+    assert seeds_view.values.loc["alibaba", "share"] == 34
+    assert build_matrix(criteria, vendors, dt.date(2024, 1, 31)).values.loc["alibaba", "share"] == 39
+    # A fact beats an estimate for the same period.
+    assert build_matrix(criteria, vendors, dt.date(2025, 12, 31)).values.loc["alibaba", "share"] == 33
+    # Before the fact was published, the estimate is the latest thing known.
+    assert build_matrix(criteria, vendors, dt.date(2025, 6, 30)).values.loc["alibaba", "share"] == 35
+
+
+def test_an_observation_older_than_the_staleness_window_is_flagged(inputs):
+    criteria, vendors = inputs()
+    dm = build_matrix(criteria, vendors, dt.date(2023, 12, 31))
+    flags = dm.evidence.set_index(["vendor", "criterion"])["flags"]
+    assert "stale" in flags[("alibaba", "share")]            # 2022-Q2 ended 18 months before; window 12
+    assert "stale" not in flags[("tencent", "share")]        # 2023-Q3
+
+
+def test_a_missing_figure_stays_missing_and_is_flagged(inputs):
+    criteria, vendors = inputs()
+    dm = build_matrix(criteria, vendors, dt.date(2025, 12, 31))
+    assert np.isnan(dm.values.loc["tianyi", "share"])
+    assert dm.evidence.set_index(["vendor", "criterion"])["flags"][("tianyi", "share")] == ["missing"]
+
+
+def test_missing_error_policy_refuses_to_rank_and_says_who(inputs):
+    criteria, vendors = inputs(missing="error")
+    with pytest.raises(ConfigErrors, match=r"c\.yaml:5:3: criteria\.share: vendor 'tianyi' has no value of "
+                                           r"'share_pct' known at 2025-12-31 \(missing: error\)"):
+        build_matrix(criteria, vendors, dt.date(2025, 12, 31))
+
+
+def test_shift_months_clamps_to_the_end_of_the_month():
+    assert shift_months(dt.date(2024, 3, 31), -1) == dt.date(2024, 2, 29)
+    assert shift_months(dt.date(2023, 1, 15), 24) == dt.date(2025, 1, 15)
+
+
+def test_select_observation_returns_none_when_nothing_is_known_yet(inputs):
+    _, vendors = inputs()
+    alibaba = next(v for v in vendors if v.id == "alibaba")
+    assert select_observation(alibaba.metrics["share_pct"], dt.date(2021, 1, 1)) is None
