@@ -3,6 +3,8 @@
 Named methods (``AGGREGATORS``):
 
 - ``weighted-sum``: S_i = sum_j w_j n_ij. The contributions w_j n_ij add up to the score exactly.
+- ``promethee``: PROMETHEE II net flows rescaled to [0, 1] (see :mod:`scoring.outranking`); preference
+  functions come from the criteria file, passed as ``preferences``.
 - ``topsis``: Hwang & Yoon's TOPSIS on the weighted normalized matrix v_ij = w_j n_ij: Euclidean distances
   D+ to the ideal (column max of v) and D- to the anti-ideal (column min), closeness C_i = D- / (D+ + D-).
   With ``normalization: vector`` this is the textbook method. When every vendor is identical on every
@@ -66,9 +68,17 @@ def topsis(norm: pd.DataFrame, weights: pd.Series) -> pd.Series:
     return pd.Series(topsis_array(n, w), index=norm.index, name="score")
 
 
-AGGREGATORS: dict[str, Callable[[pd.DataFrame, pd.Series], pd.Series]] = {
+def promethee(norm: pd.DataFrame, weights: pd.Series, preferences=None) -> pd.Series:
+    """PROMETHEE II score (net flow + 1) / 2 per vendor; ``preferences`` is an ``outranking.PreferenceTable``."""
+    from .outranking import promethee_scores
+    n, w = _checked(norm, weights)
+    return pd.Series(promethee_scores(n, w, preferences), index=norm.index, name="score")
+
+
+AGGREGATORS: dict[str, Callable[..., pd.Series]] = {
     "weighted-sum": weighted_sum,
     "topsis": topsis,
+    "promethee": promethee,
 }
 KERNELS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
     "weighted-sum": weighted_sum_array,
@@ -76,10 +86,10 @@ KERNELS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
 }
 
 
-def aggregate(norm: pd.DataFrame, weights: pd.Series, method: str = "weighted-sum") -> pd.Series:
-    """Score with a named method; an unknown name lists the choices."""
+def aggregate(norm: pd.DataFrame, weights: pd.Series, method: str = "weighted-sum", preferences=None) -> pd.Series:
+    """Score with a named method; an unknown name lists the choices. ``preferences`` is used by PROMETHEE only."""
     try:
         scorer = AGGREGATORS[method]
     except KeyError:
         raise ValueError(f"unknown method {method!r}; choose one of {sorted(AGGREGATORS)}") from None
-    return scorer(norm, weights)
+    return scorer(norm, weights, preferences) if method == "promethee" else scorer(norm, weights)

@@ -44,7 +44,57 @@ def _parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="write Markdown, CSV and JSON reports")
     scoring_args(rep)
     rep.add_argument("--out", default="reports", metavar="DIR", help="output folder (default reports/)")
+
+    sen = sub.add_parser("sensitivity", help="weight stability intervals, tornado and SMAA-2 acceptabilities")
+    scoring_args(sen)
+    sen.add_argument("--draws", type=_positive_int, default=10_000, help="SMAA draws (default 10,000)")
+    sen.add_argument("--seed", type=int, default=0, help="random seed (default 0): same seed, same result")
+    sen.add_argument("--weights", default="uniform", choices=("uniform", "dirichlet"),
+                     help="uniform on the simplex, or Dirichlet centred on the stated weights")
+    sen.add_argument("--concentration", type=_positive_float, default=50.0,
+                     help="Dirichlet concentration: higher = closer to the stated weights (default 50)")
+    sen.add_argument("--order", action="append", default=[], metavar="'A >= B'",
+                     help="ordinal weight constraint, repeatable, e.g. 'ai_cloud_share >= chip_supply'")
+    sen.add_argument("--fixed-values", action="store_true", help="draw weights only; keep every figure as it is")
+    sen.add_argument("--weight-delta", type=_positive_float, default=0.25,
+                     help="tornado: move each weight by this fraction (default 0.25)")
+    sen.add_argument("--vendor", help="tornado for this vendor (default: the leader)")
+    sen.add_argument("--format", default="table", choices=("table", "json"))
+
+    wi = sub.add_parser("whatif", help="what would it take for a vendor to overtake another (or reach a rank)")
+    scoring_args(wi)
+    wi.add_argument("--vendor", required=True, help="the vendor that should move up")
+    goal = wi.add_mutually_exclusive_group(required=True)
+    goal.add_argument("--beat", metavar="VENDOR", help="the vendor to overtake")
+    goal.add_argument("--rank", type=_positive_int, metavar="K", help="the rank to reach")
+    wi.add_argument("--format", default="table", choices=("table", "json"))
+
+    cmp_ = sub.add_parser("compare", help="rankings under every method and view; Kendall's tau; Borda consensus")
+    cmp_.add_argument("--criteria", nargs="+", metavar="FILE", help="views (default: every criteria/*.yaml)")
+    cmp_.add_argument("--vendors", default=DEFAULT_VENDORS, metavar="DIR")
+    cmp_.add_argument("--as-of", dest="as_of", metavar="DATE")
+    cmp_.add_argument("--format", default="table", choices=("table", "json"))
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,15 +121,58 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _validate(args)
     from . import pipeline, report                  # pandas is imported only for the commands that score
     as_of = pipeline.parse_as_of(args.as_of) if args.as_of else None
+    if args.command == "compare":
+        from .compare import compare
+        files = args.criteria or sorted(str(p) for p in Path("criteria").glob("*.yaml"))
+        sys.stdout.write(report.render_compare(compare(files, args.vendors, as_of=as_of), args.format))
+        return 0
     if args.method is not None:
         pipeline.check_method(args.method)
     result = pipeline.run(args.criteria, args.vendors, as_of=as_of, method=args.method)
     if args.command == "rank":
         sys.stdout.write(report.render(result, args.format))
         return 0
-    for path in report.write_reports(result, args.out):
-        print(path)
+    if args.command == "report":
+        for path in report.write_reports(result, args.out):
+            print(path)
+        return 0
+    from .robustness import Scorer, tornado, weight_stability_intervals
+    scorer = Scorer.from_result(result)
+    vendors = list(result.ranking["vendor"])
+    if args.command == "whatif":
+        from .whatif import WhatIfError, what_it_takes
+        for flag, value in (("--vendor", args.vendor), ("--beat", args.beat)):
+            _known_vendor(flag, value, vendors)
+        ct = result.criteria_table
+        units = {c: {"pct": "points", "level": "levels"}.get(u, u or "")
+                 for c, u in zip(ct["criterion"], [c.unit for c in result.criteria.criteria])}
+        try:
+            answer = what_it_takes(scorer, args.vendor, beat=args.beat, rank=args.rank,
+                                   labels=dict(zip(ct["criterion"], ct["label"])), units=units,
+                                   tolerance=result.criteria.tolerance)
+        except WhatIfError as exc:
+            raise ConfigErrors([ConfigError(Where("whatif"), "", str(exc))]) from None
+        sys.stdout.write(report.render_whatif(answer, args.format))
+        return 0
+    from .smaa import smaa
+    _known_vendor("--vendor", args.vendor, vendors)
+    try:
+        smaa_result = smaa(scorer, draws=args.draws, seed=args.seed, weights=args.weights,
+                           concentration=args.concentration, order=args.order, vary_values=not args.fixed_values,
+                           tolerance=result.criteria.tolerance)
+    except ValueError as exc:
+        raise ConfigErrors([ConfigError(Where("--order"), "", str(exc))]) from None
+    intervals = weight_stability_intervals(scorer, result.criteria.tolerance)
+    table = tornado(scorer, args.weight_delta, result.criteria.tolerance)
+    report.TORNADO_NOTE = f"{args.weight_delta:.0%}"
+    sys.stdout.write(report.render_sensitivity(result, intervals, table, smaa_result, args.format, focus=args.vendor))
     return 0
+
+
+def _known_vendor(flag: str, value: str | None, vendors: list[str]) -> None:
+    from .errors import did_you_mean
+    if value is not None and value not in vendors:
+        raise ConfigErrors([ConfigError(Where(flag), "", f"unknown vendor {value!r}", did_you_mean(value, vendors))])
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -172,7 +172,8 @@ def _schema(c: _Checker, data: dict, expected: str) -> None:
 
 _CRITERIA_KEYS = ("schema", "name", "description", "as_of", "method", "normalization", "staleness_months",
                   "tolerance", "groups", "criteria", "stability", "vendors")
-_CRITERION_KEYS = ("metric", "direction", "weight", "label", "rationale", "unit", "scale", "missing", "group", "rubric")
+_CRITERION_KEYS = ("metric", "direction", "weight", "label", "rationale", "unit", "scale", "missing", "group", "rubric",
+                   "preference")
 
 
 def load_criteria(path: str | Path) -> CriteriaSet:
@@ -310,13 +311,14 @@ def _criteria(c: _Checker, raw: Any, normalization: str | None, groups: tuple[Gr
                         c.fail((*path, "rubric", level), f"expected a whole-number level, got {level!r}", key=True)
                     else:
                         rubric[level] = str(meaning)
+        preference = _preference(c, (*path, "preference"), spec["preference"]) if "preference" in spec else None
         for text_key in ("label", "rationale"):
             if text_key in spec:
                 c.string((*path, text_key), spec[text_key], allow_empty=True)
         if metric is None or direction is None or weight is None:
             continue
         rows.append(dict(id=str(cid), metric=metric, direction=direction, raw_weight=weight, unit=unit, scale=scale,
-                         missing=missing or "worst", group=group, rubric=rubric or None,
+                         missing=missing or "worst", group=group, rubric=rubric or None, preference=preference,
                          label=str(spec.get("label", "")), rationale=str(spec.get("rationale", "")),
                          where=c.doc.where(path, key=True),
                          metric_where=c.where((*path, "metric"))))
@@ -326,6 +328,39 @@ def _criteria(c: _Checker, raw: Any, normalization: str | None, groups: tuple[Gr
     if effective is None:
         return None
     return tuple(Criterion(weight=effective[r["id"]], **r) for r in rows)
+
+
+def _preference(c: _Checker, path: tuple, raw: Any) -> tuple[str, dict[str, float]] | None:
+    """PROMETHEE preference function: {function, and its thresholds q, p or s in the criterion's units}."""
+    from .outranking import PARAMETERS, PREFERENCE_FUNCTIONS
+    spec = c.mapping(path, raw, required=("function",), optional=("function", "q", "p", "s"))
+    if spec is None or "function" not in spec:
+        return None
+    fn = c.choice((*path, "function"), spec["function"], PREFERENCE_FUNCTIONS)
+    if fn is None:
+        return None
+    needed = PARAMETERS[fn]
+    params = {}
+    for key in ("q", "p", "s"):
+        if key in spec and key not in needed:
+            c.fail((*path, key), f"the {fn!r} function takes no {key!r}",
+                   f"{fn} takes {', '.join(needed) if needed else 'no thresholds'}", key=True)
+        elif key in needed:
+            if key not in spec:
+                c.fail(path, f"missing required key {key!r} (the {fn!r} function needs {', '.join(needed)})")
+            else:
+                value = c.number((*path, key), spec[key], lo=0, what="a threshold")
+                if value is not None:
+                    params[key] = value
+    if len(params) != len(needed):
+        return None
+    if "p" in params and params["p"] <= params.get("q", 0.0) and fn != "v-shape":
+        c.fail((*path, "p"), f"expected p > q ({params.get('q', 0):g}), got {params['p']:g}")
+        return None
+    if fn in ("v-shape", "gaussian") and params[needed[0]] <= 0:
+        c.fail((*path, needed[0]), f"expected a positive threshold, got {params[needed[0]]:g}")
+        return None
+    return fn, params
 
 
 def _effective_weights(c: _Checker, rows: list[dict], groups: tuple[Group, ...] | None) -> dict[str, float] | None:

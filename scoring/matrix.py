@@ -15,13 +15,18 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, ConfigErrors
-from .models import CriteriaSet, Observation, StabilityRule, Vendor
+from .models import UNIT_RANGES, CriteriaSet, Criterion, Observation, StabilityRule, Vendor, unit_of_metric
 
 #: The flags a cell can carry, in the order they are shown.
 FLAGS = ("missing", "estimate", "unsourced", "stale", "low-confidence", "derived", "unknown", "clipped")
 
-EVIDENCE_COLUMNS = ["vendor", "criterion", "metric", "value", "period", "source", "source_date", "confidence",
-                    "note", "flags", "where"]
+EVIDENCE_COLUMNS = ["vendor", "criterion", "metric", "value", "low", "high", "period", "source", "source_date",
+                    "confidence", "note", "flags", "where"]
+
+#: How far a figure may plausibly be off, as a share of its value, when its observation gives no low/high range.
+#: One table for the whole tool: robustness analyses (tornado, SMAA) draw values within these bands.
+UNCERTAINTY_BY_CONFIDENCE = {"high": 0.05, "medium": 0.15, "low": 0.30}
+_UNSOURCED_CONFIDENCE = "low"      # a bare what-if number is as uncertain as the least trusted source
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,8 @@ class DecisionMatrix:
     weights : Series        effective weights, summing to 1
     directions : Series     "max" (more is better) or "min"
     lower, upper : Series   fixed scale bounds (NaN where none is declared)
+    low, high : DataFrame   plausible range of each raw value (its observation's low/high, else a band from
+                            ``UNCERTAINTY_BY_CONFIDENCE``, clipped to the unit's range); NaN where missing
     missing : Series        missing-data policy per criterion ("worst", "median" or "error")
     evidence : DataFrame    one row per cell, columns ``EVIDENCE_COLUMNS``
     names : Series          display name per vendor
@@ -47,6 +54,8 @@ class DecisionMatrix:
     upper: pd.Series
     missing: pd.Series
     evidence: pd.DataFrame
+    low: pd.DataFrame
+    high: pd.DataFrame
     names: pd.Series
     as_of: dt.date
 
@@ -114,6 +123,27 @@ def stability_level(vendor: Vendor, rule: StabilityRule, as_of: dt.date) -> tupl
     return float(level), info
 
 
+def uncertainty_range(value: float, confidence: str | None, criterion: Criterion,
+                      low: float | None = None, high: float | None = None) -> tuple[float, float]:
+    """The plausible range of a raw value: the observation's own low/high when given, else value +- band x |value|
+    with the band from ``UNCERTAINTY_BY_CONFIDENCE``, clipped to the unit's range (a share stays in [0, 100]).
+
+    >>> from scoring.models import Criterion
+    >>> from scoring.errors import Where
+    >>> c = Criterion("s", "share_pct", "max", 1.0, 1.0, Where("x"))
+    >>> uncertainty_range(40.0, "low", c), uncertainty_range(98.0, "high", c), uncertainty_range(3, "low", c, 2, 4)
+    ((28.0, 52.0), (93.1, 100.0), (2, 4))
+    """
+    if low is not None or high is not None:
+        return (low if low is not None else value, high if high is not None else value)
+    band = UNCERTAINTY_BY_CONFIDENCE.get(confidence or _UNSOURCED_CONFIDENCE, UNCERTAINTY_BY_CONFIDENCE["low"])
+    unit = criterion.unit or unit_of_metric(criterion.metric)
+    floor, ceiling = UNIT_RANGES.get(unit, (-np.inf, np.inf))
+    if criterion.rubric:
+        floor, ceiling = max(floor, min(criterion.rubric)), min(ceiling, max(criterion.rubric))
+    return (float(max(floor, value - band * abs(value))), float(min(ceiling, value + band * abs(value))))
+
+
 def build_matrix(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date | None = None) -> DecisionMatrix:
     """Vendors x criteria raw values at ``as_of`` (default: the criteria file's ``as_of``, else today).
 
@@ -134,13 +164,14 @@ def build_matrix(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date | 
     stale_before = shift_months(as_of, -criteria.staleness_months)
     for v in chosen:
         for c in criteria.criteria:
-            row = dict(vendor=v.id, criterion=c.id, metric=c.metric, value=np.nan, period="", source="",
-                       source_date="", confidence="", note="", flags=[], where="")
+            row = dict(vendor=v.id, criterion=c.id, metric=c.metric, value=np.nan, low=np.nan, high=np.nan, period="",
+                       source="", source_date="", confidence="", note="", flags=[], where="")
             if criteria.stability is not None and c.metric == criteria.stability.metric:
                 level, info = stability_level(v, criteria.stability, as_of)
                 values.loc[v.id, c.id] = level
-                row.update(value=level, period=info["period"], source=info["source"], confidence=info["confidence"],
-                           note=info["note"], flags=info["flags"], where=info["where"])
+                lo, hi = uncertainty_range(level, info["confidence"], c)
+                row.update(value=level, low=lo, high=hi, period=info["period"], source=info["source"],
+                           confidence=info["confidence"], note=info["note"], flags=info["flags"], where=info["where"])
             else:
                 obs = select_observation(v.metrics.get(c.metric, ()), as_of)
                 if obs is None:
@@ -163,7 +194,8 @@ def build_matrix(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date | 
                         flags.append("low-confidence")
                     if c.scale is not None and criteria.normalization == "fixed" and not c.scale.lo <= obs.value <= c.scale.hi:
                         flags.append("clipped")
-                    row.update(value=obs.value, period=obs.period or "", source=obs.source,
+                    lo, hi = uncertainty_range(obs.value, obs.confidence, c, obs.low, obs.high)
+                    row.update(value=obs.value, low=lo, high=hi, period=obs.period or "", source=obs.source,
                                source_date=str(obs.source_date or ""), confidence=obs.confidence or "",
                                note=obs.note, flags=flags, where=str(obs.where))
             rows.append(row)
@@ -171,6 +203,8 @@ def build_matrix(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date | 
         raise ConfigErrors(errors)
     evidence = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
     crit = {c.id: c for c in criteria.criteria}
+    bounds = {k: evidence.pivot(index="vendor", columns="criterion", values=k).reindex(index=ids, columns=cols)
+              .astype(float).rename_axis(index="vendor", columns="criterion") for k in ("low", "high")}
     return DecisionMatrix(
         values=values,
         weights=pd.Series({k: crit[k].weight for k in cols}, name="weight"),
@@ -179,6 +213,8 @@ def build_matrix(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date | 
         upper=pd.Series({k: crit[k].scale.hi if crit[k].scale else np.nan for k in cols}, name="upper", dtype=float),
         missing=pd.Series({k: crit[k].missing for k in cols}, name="missing"),
         evidence=evidence,
+        low=bounds["low"],
+        high=bounds["high"],
         names=pd.Series({v.id: v.name for v in chosen}, name="name"),
         as_of=as_of,
     )
@@ -186,8 +222,11 @@ def build_matrix(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date | 
 
 def make_matrix(columns: dict[str, list[float]], *, vendors: list[str], weights: dict[str, float],
                 directions: dict[str, str] | None = None, bounds: dict[str, tuple[float, float]] | None = None,
-                missing: str = "worst") -> DecisionMatrix:
+                missing: str = "worst", low: dict[str, list[float]] | None = None,
+                high: dict[str, list[float]] | None = None) -> DecisionMatrix:
     """Build a DecisionMatrix directly from numbers (notebooks, tests, benchmarks); weights are rescaled to sum to 1.
+
+    ``low``/``high`` give each value's plausible range per criterion (default: no uncertainty).
 
     >>> dm = make_matrix({"share": [30, 10]}, vendors=["a", "b"], weights={"share": 2})
     >>> dm.weights.to_dict(), dm.directions.to_dict()
@@ -210,6 +249,10 @@ def make_matrix(columns: dict[str, list[float]], *, vendors: list[str], weights:
         upper=pd.Series({k: bounds[k][1] if k in bounds else np.nan for k in cols}, name="upper", dtype=float),
         missing=pd.Series({k: missing for k in cols}, name="missing"),
         evidence=pd.DataFrame(columns=EVIDENCE_COLUMNS),
+        low=pd.DataFrame({k: np.asarray((low or columns)[k] if k in (low or {}) else columns[k], dtype=float)
+                          for k in cols}, index=values.index).rename_axis(columns="criterion"),
+        high=pd.DataFrame({k: np.asarray((high or columns)[k] if k in (high or {}) else columns[k], dtype=float)
+                           for k in cols}, index=values.index).rename_axis(columns="criterion"),
         names=pd.Series({v: v for v in vendors}, name="name"),
         as_of=dt.date.today(),
     )

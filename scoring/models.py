@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .errors import Where
 
 DIRECTIONS = ("max", "min")
-METHODS = ("weighted-sum", "topsis")
+METHODS = ("weighted-sum", "topsis", "promethee")
 NORMALIZATIONS = ("fixed", "min-max", "max", "vector")
 CONFIDENCES = ("high", "medium", "low")
 MISSING_POLICIES = ("worst", "median", "error")
@@ -110,6 +110,7 @@ class Criterion:
     group: str | None = None
     rubric: dict[int, str] | None = None
     metric_where: Where | None = None
+    preference: tuple[str, dict[str, float]] | None = None   # PROMETHEE: (function, {q, p, s} in raw units)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ the normalized values present (``error`` is refused earlier, when the matrix is 
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -30,35 +32,38 @@ NORMALIZERS = ("fixed", "min-max", "max", "vector")
 
 def normalize_array(values: np.ndarray, is_max: np.ndarray, method: str, lower: np.ndarray | None = None,
                     upper: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Pure kernel: (n vendors x m criteria) -> normalized array and a per-column "non-discriminating" mask.
+    """Pure kernel: (..., n vendors, m criteria) -> normalized array and a (..., m) "non-discriminating" mask.
 
-    NaN stays NaN. No checks: the caller passes a known method, bounds for ``fixed``, positives for ``max``.
+    Leading axes are batches (e.g. Monte Carlo draws); every reduction runs over the vendor axis (-2). NaN stays
+    NaN. No checks: the caller passes a known method, bounds for ``fixed``, positives for ``max``.
 
     >>> norm, flat = normalize_array(np.array([[1.0, 10.0], [3.0, 30.0]]), np.array([True, False]), "min-max")
     >>> norm.tolist(), flat.tolist()
     ([[0.0, 1.0], [1.0, 0.0]], [False, False])
     """
     x = np.asarray(values, dtype=float)
-    all_nan = np.isnan(x).all(axis=0)
+    missing = np.isnan(x)
+    all_nan = missing.all(axis=-2)
     with np.errstate(all="ignore"):
-        cmin = np.where(all_nan, 0.0, np.nanmin(np.where(np.isnan(x), np.inf, x), axis=0))
-        cmax = np.where(all_nan, 0.0, np.nanmax(np.where(np.isnan(x), -np.inf, x), axis=0))
+        cmin = np.where(all_nan, 0.0, np.where(missing, np.inf, x).min(axis=-2))
+        cmax = np.where(all_nan, 0.0, np.where(missing, -np.inf, x).max(axis=-2))
         span = cmax - cmin
         magnitude = np.maximum(np.abs(cmax), np.abs(cmin))
         flat = all_nan | (span <= FLAT_RELATIVE_TOLERANCE * magnitude)
+        lo_, hi_, fl = cmin[..., None, :], cmax[..., None, :], flat[..., None, :]
         if method == "fixed":
             lo, hi = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
             up = (x - lo) / (hi - lo)
             norm = np.clip(np.where(is_max, up, 1.0 - up), 0.0, 1.0)
         elif method == "min-max":
-            safe = np.where(flat, 1.0, span)
-            norm = np.where(is_max, (x - cmin) / safe, (cmax - x) / safe)
-            norm = np.where(flat & ~np.isnan(x), 0.0, norm)
+            safe = np.where(fl, 1.0, hi_ - lo_)
+            norm = np.where(is_max, (x - lo_) / safe, (hi_ - x) / safe)
+            norm = np.where(fl & ~missing, 0.0, norm)
         elif method == "max":
-            norm = np.where(is_max, x / np.where(cmax == 0, 1.0, cmax), cmin / x)
-            norm = np.where(is_max & (cmax == 0) & ~np.isnan(x), 0.0, norm)
+            norm = np.where(is_max, x / np.where(hi_ == 0, 1.0, hi_), lo_ / x)
+            norm = np.where(is_max & (hi_ == 0) & ~missing, 0.0, norm)
         elif method == "vector":
-            length = np.sqrt(np.nansum(x * x, axis=0))
+            length = np.sqrt(np.where(missing, 0.0, x * x).sum(axis=-2))[..., None, :]
             r = x / np.where(length == 0, 1.0, length)
             norm = np.where(is_max, r, 1.0 - r)
         else:
@@ -67,18 +72,21 @@ def normalize_array(values: np.ndarray, is_max: np.ndarray, method: str, lower: 
 
 
 def fill_missing(norm: np.ndarray, policies: np.ndarray) -> np.ndarray:
-    """Replace NaN cells by policy: ``worst`` -> 0, ``median`` -> the column's median of present values (0 if none)."""
-    out = norm.copy()
-    missing = np.isnan(out)
+    """Replace NaN cells by policy: ``worst`` -> 0, ``median`` -> the column's median of present values (0 if none).
+
+    Works on (n, m) and batched (..., n, m) arrays; the median is over the vendor axis.
+    """
+    missing = np.isnan(norm)
     if not missing.any():
-        return out
-    with np.errstate(all="ignore"):
-        present = ~missing.all(axis=0)
-        medians = np.zeros(out.shape[1])
-        if present.any():
-            medians[present] = np.nanmedian(out[:, present], axis=0)
-    fill = np.where(np.asarray(policies) == "median", medians, 0.0)
-    return np.where(missing, fill[None, :], out)
+        return norm
+    fill = np.zeros(norm.shape[:-2] + (1, norm.shape[-1]))
+    wants_median = np.asarray(policies) == "median"
+    if wants_median.any():
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN column -> 0 below
+            medians = np.nanmedian(norm, axis=-2, keepdims=True)
+        fill = np.where(wants_median & ~np.isnan(medians), medians, 0.0)
+    return np.where(missing, fill, norm)
 
 
 def normalize(dm: DecisionMatrix, method: str = "fixed") -> tuple[pd.DataFrame, pd.Series]:

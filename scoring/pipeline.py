@@ -20,6 +20,7 @@ from .load import load_inputs
 from .matrix import FLAGS, DecisionMatrix, build_matrix
 from .models import METHODS, CriteriaSet, Vendor
 from .normalize import FLAT_RELATIVE_TOLERANCE, normalize
+from .outranking import preference_table
 from .rank import rank_vendors
 
 EXPLANATION_COLUMNS = ["vendor", "criterion", "metric", "raw", "normalized", "weight", "contribution", "flags",
@@ -69,8 +70,9 @@ def parse_as_of(text: str) -> dt.date:
 
 def check_method(method: str) -> str:
     if method not in METHODS:
+        hint = did_you_mean(method, METHODS)
         raise ConfigErrors([ConfigError(Where("--method"), "", f"unknown method {method!r}; expected one of "
-                                        + ", ".join(map(repr, METHODS)), did_you_mean(method, METHODS))])
+                                        + ", ".join(map(repr, METHODS)), hint if hint.startswith("did") else "")])
     return method
 
 
@@ -99,7 +101,8 @@ def score(criteria: CriteriaSet, vendors: list[Vendor], *, as_of: dt.date | None
     method = method or criteria.method
     dm = build_matrix(criteria, vendors, as_of)
     norm, flat = normalize(dm, criteria.normalization)
-    scores = aggregate(norm, dm.weights, method)
+    preferences = preference_table(criteria) if method == "promethee" else None
+    scores = aggregate(norm, dm.weights, method, preferences)
     ws = aggregate(norm, dm.weights, "weighted-sum")
     table = rank_vendors(scores, criteria.tolerance)
 

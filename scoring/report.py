@@ -15,6 +15,8 @@ import os
 import tempfile
 from pathlib import Path
 
+import pandas as pd
+
 from .pipeline import Result
 
 FORMATS = ("table", "json", "csv", "markdown")
@@ -233,3 +235,108 @@ def write_reports(result: Result, folder: str | Path = "reports") -> list[Path]:
     """Write the Markdown, CSV and JSON reports into ``folder``; returns their paths."""
     stem = report_stem(result)
     return [write_atomic(Path(folder) / f"{stem}{_SUFFIX[fmt]}", render(result, fmt)) for fmt in ("markdown", "csv", "json")]
+
+
+# ------------------------------------------------------------------------------------ robustness outputs
+
+def _fmt_table(head: list[str], rows: list[list], right: set[int] = frozenset()) -> list[str]:
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)] if rows else [len(h) for h in head]
+    line = lambda cells: "  ".join(str(x).rjust(w) if i in right else str(x).ljust(w)   # noqa: E731
+                                   for i, (x, w) in enumerate(zip(cells, widths))).rstrip()
+    return [line(head), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+
+
+def sensitivity_dict(result: Result, intervals, tornado_table, smaa_result) -> dict:
+    """JSON document of ``cloudscore sensitivity``: acceptability, draws, seed, intervals, tornado, provenance."""
+    doc = {"criteria": result.criteria.name, "as_of": result.matrix.as_of.isoformat(), "method": result.method}
+    doc.update(smaa_result.to_dict())
+    doc["intervals"] = [{"criterion": c, **{k: (_num(v) if isinstance(v, float) else v) for k, v in row.items()}}
+                        for c, row in intervals.iterrows()]
+    doc["tornado"] = [{k: (_num(v) if isinstance(v, float) else v) for k, v in row.items()}
+                      for row in tornado_table.to_dict("records")]
+    doc["provenance"] = result.provenance
+    return doc
+
+
+def render_sensitivity(result: Result, intervals, tornado_table, smaa_result, fmt: str = "table",
+                       focus: str | None = None) -> str:
+    if fmt == "json":
+        return json.dumps(sensitivity_dict(result, intervals, tornado_table, smaa_result), ensure_ascii=False,
+                          indent=2) + "\n"
+    r, s = result, smaa_result
+    out = [f"{r.criteria.name}: as of {r.matrix.as_of}, {r.method}, normalization {r.criteria.normalization}", ""]
+    out += ["Weight stability intervals (one weight moved, the others rescaled in proportion)", ""]
+    rows = [[c, f"{row.weight:.1%}", f"{row.order_low:.1%} - {row.order_high:.1%}",
+             f"{row.first_low:.1%} - {row.first_high:.1%}",
+             "; ".join(x for x in (row.first_low_swap and f"below: {row.first_low_swap}",
+                                   row.first_high_swap and f"above: {row.first_high_swap}") if x)]
+            for c, row in intervals.iterrows()]
+    out += _fmt_table(["criterion", "weight", "same order", "same leader", "leader changes"], rows)
+    exact = bool(intervals["exact"].all())
+    out += ["", "closed form (weighted sum)" if exact else "grid over the weight + bisection (method is not linear in the weights)", ""]
+    vendor = focus or str(r.ranking["vendor"].iloc[0])
+    sub = tornado_table[tornado_table["vendor"] == vendor]
+    moves = (sub["rank_low"] != sub["rank"]) | (sub["rank_high"] != sub["rank"])
+    sub = sub.assign(_moves=moves).sort_values(["_moves", "swing"], ascending=False, kind="stable").head(10)
+    out += [f"Tornado for {vendor} (largest swings first; weights moved +-{TORNADO_NOTE}, values across their uncertainty)", ""]
+    rows = [[t.factor, f"{t.setting_low:.4g} .. {t.setting_high:.4g}", f"{t.score_low:.3f} .. {t.score_high:.3f}",
+             f"{t.rank_low} .. {t.rank_high}"] for t in sub.itertuples()]
+    out += _fmt_table(["factor", "setting", "score", "rank"], rows)
+    out += ["", "One factor at a time misses interactions; SMAA below varies everything at once.", ""]
+    how = "uniform on the simplex" if s.weights == "uniform" else f"Dirichlet around the stated weights (concentration {s.concentration:g})"
+    out += [f"SMAA-2: {s.draws:,} draws, seed {s.seed}, weights {how}"
+            + (f", order {', '.join(s.order)}" if s.order else "")
+            + (", figures drawn within their uncertainty" if s.vary_values else ", figures fixed"), ""]
+    n = s.acceptability.shape[1]
+    rows = [[v, *[f"{p:.3f}" for p in s.acceptability.loc[v]],
+             "" if pd.isna(s.confidence[v]) else f"{s.confidence[v]:.3f}"] for v in s.acceptability.index]
+    out += _fmt_table(["vendor", *[f"rank {k}" for k in range(1, n + 1)], "confidence"], rows,
+                      right=set(range(1, n + 2)))
+    out += ["", "Central weights (mean weights where the vendor is first)", ""]
+    cw = s.central_weights
+    rows = [[v, *["" if pd.isna(x) else f"{x:.1%}" for x in cw.loc[v]]] for v in cw.index]
+    out += _fmt_table(["vendor", *cw.columns], rows, right=set(range(1, len(cw.columns) + 1)))
+    out += ["", "P(row beats column)", ""]
+    rows = [[v, *[("" if v == u else f"{s.winning.loc[v, u]:.3f}") for u in s.winning.columns]] for v in s.winning.index]
+    out += _fmt_table(["vendor", *s.winning.columns], rows, right=set(range(1, len(s.winning.columns) + 1)))
+    return "\n".join(out) + "\n"
+
+
+TORNADO_NOTE = "25%"
+
+
+def render_whatif(answer, fmt: str = "table") -> str:
+    if fmt == "json":
+        return json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    head = f"{answer.vendor} (score {answer.score:.4f}) vs {answer.target} (score {answer.target_score:.4f}), {answer.method}"
+    lines = [head, ""]
+    if answer.already:
+        lines += answer.notes
+        return "\n".join(lines) + "\n"
+    for group, title in (("metric", "By its own figures, one criterion at a time:"), ("metrics", "By its figures, combined (LP):"),
+                         ("weight", "By one weight (others rescaled in proportion):"), ("weights", "By the weights, combined (LP, L1):")):
+        items = [a for a in answer.answers if a.kind == group]
+        if not items:
+            continue
+        lines.append(title)
+        for a in items:
+            mark = "" if not a.feasible else ("  [checked by re-scoring]" if a.verified else "  [NOT confirmed by re-scoring]")
+            lines.append(f"  - {a.text}{mark}")
+        lines.append("")
+    lines += [f"note: {n}" for n in answer.notes]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_compare(comparison, fmt: str = "table") -> str:
+    if fmt == "json":
+        return json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    c = comparison
+    keys = list(c.ranks.columns)
+    out = [f"Rankings as of {c.as_of} (rank per view/method; consensus by Borda count)", ""]
+    rows = [[v, *[int(c.ranks.loc[v, k]) for k in keys], int(c.consensus.loc[v, "consensus_rank"])]
+            for v in c.consensus.index]
+    out += _fmt_table(["vendor", *keys, "consensus"], rows, right=set(range(1, len(keys) + 2)))
+    out += ["", "Kendall's tau-b between rankings (1 = same order)", ""]
+    rows = [[a, *[f"{c.tau.loc[a, b]:.2f}" for b in keys]] for a in keys]
+    out += _fmt_table(["", *keys], rows, right=set(range(1, len(keys) + 1)))
+    return "\n".join(out) + "\n"

@@ -59,7 +59,7 @@ def test_method_option_overrides_the_criteria_file(capsys):
 
 
 @pytest.mark.parametrize("args, expected", [
-    (["rank", "--method", "topsys"], "--method: unknown method 'topsys'; expected one of 'weighted-sum', 'topsis'\n    hint: did you mean 'topsis'?"),
+    (["rank", "--method", "topsys"], "--method: unknown method 'topsys'; expected one of 'weighted-sum', 'topsis', 'promethee'\n    hint: did you mean 'topsis'?"),
     (["rank", "--as-of", "2023-13-01"], "--as-of: expected a date YYYY-MM-DD, got '2023-13-01'"),
     (["rank", "--as-of", "last year"], "--as-of: expected a date YYYY-MM-DD, got 'last year'"),
     (["rank", "--criteria", "criteria/nope.yaml"], "criteria/nope.yaml: file not found"),

@@ -1,0 +1,114 @@
+"""Across methods and views: does the ranking survive a change of method or of lens?
+
+Each criteria view in ``criteria/`` is ranked under every method (weighted sum, TOPSIS, PROMETHEE II) on the
+same vendor facts. Every pair of rankings is compared with Kendall's tau-b (ties handled; 1 = same order,
+-1 = reversed), and a consensus ranking is formed by the **Borda** rule: in each ranking a vendor earns one point
+per vendor ranked strictly below it; points are summed over all rankings and the totals ranked (competition
+ranks, ties listed by vendor id). Only the vendors present in every view are compared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .load import load_inputs
+from .models import METHODS
+from .pipeline import score
+from .rank import competition_ranks
+
+
+def kendall_tau_b(x: np.ndarray, y: np.ndarray) -> float:
+    """Kendall's tau-b between two rankings (or score vectors) of the same items; ties count as neither.
+
+    >>> kendall_tau_b(np.array([1, 2, 3]), np.array([1, 2, 3])), kendall_tau_b(np.array([1, 2, 3]), np.array([3, 2, 1]))
+    (1.0, -1.0)
+    >>> round(kendall_tau_b(np.array([1, 1, 3]), np.array([1, 2, 3])), 4)
+    0.8165
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    i, j = np.triu_indices(len(x), k=1)
+    dx, dy = np.sign(x[i] - x[j]), np.sign(y[i] - y[j])
+    concordant_minus_discordant = float((dx * dy).sum())
+    pairs_x, pairs_y = float(np.count_nonzero(dx)), float(np.count_nonzero(dy))
+    if pairs_x == 0 or pairs_y == 0:
+        return float("nan")                      # a ranking with everyone tied carries no order
+    return float(concordant_minus_discordant / np.sqrt(pairs_x * pairs_y))
+
+
+def borda(ranks: pd.DataFrame) -> pd.DataFrame:
+    """Consensus of several rankings (columns) of the same vendors (rows): Borda points and the consensus rank.
+
+    >>> borda(pd.DataFrame({"r1": [1, 2, 3], "r2": [2, 1, 3]}, index=["a", "b", "c"])).values.tolist()
+    [[3, 1], [3, 1], [0, 3]]
+    """
+    below = pd.DataFrame({col: [(ranks[col] > r).sum() for r in ranks[col]] for col in ranks.columns},
+                         index=ranks.index)
+    points = below.sum(axis=1).astype(int)
+    table = pd.DataFrame({"borda_points": points, "consensus_rank": competition_ranks(points.to_numpy(float), 0.5)},
+                         index=ranks.index)
+    return table.assign(_id=table.index.astype(str)).sort_values(["consensus_rank", "_id"]).drop(columns="_id")
+
+
+@dataclass
+class Comparison:
+    """ranks: vendors x rankings ("view/method"); scores: the same with scores; tau: rankings x rankings;
+    consensus: Borda points and consensus rank per vendor."""
+
+    ranks: pd.DataFrame
+    scores: pd.DataFrame
+    tau: pd.DataFrame
+    consensus: pd.DataFrame
+    as_of: str
+
+    def to_dict(self) -> dict:
+        def clean(v):
+            return None if pd.isna(v) else (round(float(v), 12) if isinstance(v, float) else int(v))
+        return {
+            "as_of": self.as_of,
+            "rankings": {col: {v: int(r) for v, r in self.ranks[col].items()} for col in self.ranks.columns},
+            "scores": {col: {v: clean(s) for v, s in self.scores[col].items()} for col in self.scores.columns},
+            "kendall_tau": {a: {b: clean(self.tau.loc[a, b]) for b in self.tau.columns} for a in self.tau.index},
+            "consensus": [{"vendor": v, "borda_points": int(r.borda_points), "rank": int(r.consensus_rank)}
+                          for v, r in self.consensus.iterrows()],
+            "rule": "borda",
+        }
+
+
+def compare(criteria_paths: list[str | Path], vendors_folder: str | Path, *, as_of: dt.date | None = None,
+            methods: tuple[str, ...] = METHODS) -> Comparison:
+    """Rank every view under every method on the same facts; Kendall's tau-b between all pairs; Borda consensus.
+
+    >>> c = compare(["criteria/baseline.yaml"], "vendors", as_of=dt.date(2025, 12, 31))
+    >>> list(c.ranks.columns)
+    ['baseline/weighted-sum', 'baseline/topsis', 'baseline/promethee']
+    """
+    ranks, scores = {}, {}
+    common: set[str] | None = None
+    as_of_used = None
+    for path in criteria_paths:
+        criteria, vendors = load_inputs(path, vendors_folder)
+        for method in methods:
+            result = score(criteria, vendors, as_of=as_of, method=method)
+            table = result.ranking.set_index("vendor")
+            key = f"{criteria.name}/{method}"
+            ranks[key], scores[key] = table["rank"], table["score"]
+            common = set(table.index) if common is None else common & set(table.index)
+            as_of_used = result.matrix.as_of
+    vendors_common = sorted(common or [])
+    rank_table = pd.DataFrame({k: v.reindex(vendors_common) for k, v in ranks.items()})
+    rank_table.index.name = "vendor"
+    score_table = pd.DataFrame({k: v.reindex(vendors_common) for k, v in scores.items()})
+    score_table.index.name = "vendor"
+    # Re-rank within the common vendors, so a view that ranks extra vendors compares like with like.
+    rank_table = score_table.apply(lambda col: pd.Series(competition_ranks(col.to_numpy(float)), index=col.index))
+    keys = list(rank_table.columns)
+    tau = pd.DataFrame(np.eye(len(keys)), index=keys, columns=keys)
+    for a, b in combinations(keys, 2):
+        tau.loc[a, b] = tau.loc[b, a] = kendall_tau_b(-rank_table[a].to_numpy(), -rank_table[b].to_numpy())
+    return Comparison(rank_table, score_table, tau, borda(rank_table), str(as_of_used))
