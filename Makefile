@@ -1,6 +1,7 @@
 # Two entry points, each self-contained from a fresh clone (only Python 3.11 and pip needed):
 #   make rank   -> set up .venv, rank the bundled vendors, write reports/
 #   make test   -> set up .venv, run the whole test suite
+#   make bench  -> the speed figures quoted in the README (installs the optional pymcdm for a comparison)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -22,7 +23,9 @@ test: $(STAMP)
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/smaa.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -130,3 +130,49 @@ def test_report_text_from_inputs_is_escaped_and_spreadsheet_safe(write_yaml, tmp
 def test_python_dash_m_scoring_is_the_same_command():
     run = cloudscore("--help")
     assert run.returncode == 0 and "validate" in run.stdout and "rank" in run.stdout and "report" in run.stdout
+
+
+def test_sensitivity_json_has_acceptability_draws_and_seed_and_is_reproducible():
+    args = ("sensitivity", "--draws", "2000", "--seed", "5", "--format", "json")
+    first, second = cloudscore(*args), cloudscore(*args)
+    assert first.returncode == 0, first.stderr
+    doc = json.loads(first.stdout)
+    assert doc["draws"] == 2000 and doc["seed"] == 5
+    assert set(doc["acceptability"]) == {"alibaba", "huawei", "tianyi", "baidu", "volcano"}
+    for row in doc["acceptability"].values():
+        assert len(row) == 5 and sum(row) == pytest.approx(1.0)
+    assert {"intervals", "tornado", "central_weights", "confidence", "winning", "provenance"} <= set(doc)
+    assert first.stdout == second.stdout
+
+
+def test_sensitivity_table_has_its_three_sections():
+    run = cloudscore("sensitivity", "--draws", "1000", "--weights", "dirichlet", "--concentration", "30",
+                     "--order", "ai_cloud_share >= chip_supply")
+    assert run.returncode == 0, run.stderr
+    for part in ("Weight stability intervals", "Tornado for alibaba", "SMAA-2: 1,000 draws, seed 0",
+                 "Dirichlet around the stated weights (concentration 30)", "order ai_cloud_share >= chip_supply"):
+        assert part in run.stdout
+
+
+def test_whatif_answers_in_words_and_json():
+    run = cloudscore("whatif", "--vendor", "huawei", "--beat", "alibaba")
+    assert run.returncode == 0, run.stderr
+    assert "huawei overtakes alibaba if its AI-cloud share rises by" in run.stdout
+    assert "[checked by re-scoring]" in run.stdout
+    doc = json.loads(cloudscore("whatif", "--vendor", "tianyi", "--rank", "3", "--format", "json").stdout)
+    assert doc["target"] == "rank 3" and any(a["feasible"] for a in doc["answers"])
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["whatif", "--vendor", "huawai", "--beat", "alibaba"], "--vendor: unknown vendor 'huawai'\n    hint: did you mean 'huawei'?"),
+    (["whatif", "--vendor", "huawei"], "one of the arguments --beat --rank is required"),
+    (["whatif", "--vendor", "huawei", "--rank", "0"], "argument --rank: expected a positive whole number, got 0"),
+    (["sensitivity", "--draws", "-5"], "argument --draws: expected a positive whole number, got -5"),
+    (["sensitivity", "--order", "ai_cloud_share >= chips"], "unknown criterion 'chips'"),
+    (["sensitivity", "--weights", "beta"], "argument --weights: invalid choice: 'beta'"),
+    (["compare", "--criteria", "criteria/none.yaml"], "criteria/none.yaml: file not found"),
+])
+def test_robustness_commands_refuse_bad_arguments_with_exit_2(args, expected):
+    run = cloudscore(*args)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert expected in run.stderr

@@ -1,0 +1,92 @@
+"""Weight stability intervals against a brute-force grid; the tornado against direct re-scoring."""
+
+import numpy as np
+import pytest
+
+from scoring.matrix import make_matrix
+from scoring.pipeline import run
+from scoring.robustness import Scorer, ranks_of, rescaled_weights, tornado, weight_stability_intervals
+
+GRID = np.linspace(0.0, 1.0, 20_001)          # spacing 5e-5
+
+
+def random_matrix(seed: int, n: int = 5, m: int = 4):
+    rng = np.random.default_rng(seed)
+    cols = {f"c{j}": rng.uniform(0, 100, n).round(1) for j in range(m)}
+    return make_matrix(cols, vendors=[f"v{i}" for i in range(n)], weights={c: rng.uniform(0.1, 1) for c in cols},
+                       directions={c: ("min" if j == 1 else "max") for j, c in enumerate(cols)},
+                       bounds={c: (0.0, 100.0) for c in cols})
+
+
+def brute_force_interval(scorer: Scorer, k: int, scope: str, tol: float = 1e-9) -> tuple[float, float]:
+    """The largest run of grid points around w_k on which the order (or the leader) equals the baseline's."""
+    w = scorer.weights
+    base = ranks_of(scorer.scores(w)[None, :], tol)[0]
+    ranks = ranks_of(scorer.scores(rescaled_weights(w, k, GRID)), tol)
+    same = (ranks == base).all(axis=1) if scope == "order" else ((ranks == 1) == (base == 1)).all(axis=1)
+    i = int(np.argmin(np.abs(GRID - w[k])))
+    lo = i
+    while lo > 0 and same[lo - 1]:
+        lo -= 1
+    hi = i
+    while hi < len(GRID) - 1 and same[hi + 1]:
+        hi += 1
+    return GRID[lo], GRID[hi]
+
+
+@pytest.mark.parametrize("method", ["weighted-sum", "topsis"])
+@pytest.mark.parametrize("seed", range(6))
+def test_stability_intervals_agree_with_a_brute_force_grid(method, seed):
+    scorer = Scorer(random_matrix(seed), "fixed", method)
+    table = weight_stability_intervals(scorer)
+    for k, crit in enumerate(scorer.criteria):
+        for scope in ("order", "first"):
+            lo, hi = brute_force_interval(scorer, k, scope)
+            # the grid's last point inside is within one grid step of the true edge
+            assert table.loc[crit, f"{scope}_low"] == pytest.approx(lo, abs=6e-5)
+            assert table.loc[crit, f"{scope}_high"] == pytest.approx(hi, abs=6e-5)
+
+
+def test_stability_intervals_on_the_bundled_data_contain_the_current_weight_and_flip_just_outside():
+    result = run("criteria/baseline.yaml", "vendors", as_of="2025-12-31")
+    scorer = Scorer.from_result(result)
+    table = weight_stability_intervals(scorer)
+    base = ranks_of(scorer.scores()[None, :])[0]
+    for k, crit in enumerate(scorer.criteria):
+        row = table.loc[crit]
+        assert row.order_low <= row.weight <= row.order_high
+        assert row.first_low <= row.order_low and row.order_high <= row.first_high   # leader is the looser test
+        for edge, step in ((row.order_low, -1e-4), (row.order_high, 1e-4)):
+            if 0 < edge < 1:
+                outside = ranks_of(scorer.scores(rescaled_weights(scorer.weights, k, np.array([edge + step]))))[0]
+                assert (outside != base).any(), f"{crit}: the order should change just beyond {edge}"
+
+
+def test_closed_form_matches_the_two_vendor_hand_example():
+    """x = (1, 0), y = (0, 1) with weights 3:1: x leads while w_a > 1/2, so the interval of a is [0.5, 1]."""
+    dm = make_matrix({"a": [1.0, 0.0], "b": [0.0, 1.0]}, vendors=["x", "y"], weights={"a": 3, "b": 1},
+                     bounds={"a": (0, 1), "b": (0, 1)})
+    table = weight_stability_intervals(Scorer(dm, "fixed", "weighted-sum"))
+    assert table.loc["a", ["order_low", "order_high"]].tolist() == pytest.approx([0.5, 1.0])
+    assert table.loc["a", "order_low_swap"] == "y passes x"
+
+
+def test_tornado_settings_reproduce_by_direct_rescoring():
+    result = run("criteria/baseline.yaml", "vendors", as_of="2025-12-31")
+    scorer = Scorer.from_result(result)
+    table = tornado(scorer, weight_delta=0.25)
+    w = scorer.weights
+    # a weight factor: re-score with that weight moved and the others rescaled by hand
+    row = table[(table.factor == "weight stability") & (table.vendor == "alibaba")].iloc[0]
+    k = scorer.criteria.index("stability")
+    moved = w.copy()
+    moved[k] = w[k] * 1.25
+    others = np.arange(len(w)) != k
+    moved[others] = w[others] * (1 - moved[k]) / (1 - w[k])
+    assert row.score_high == pytest.approx(scorer.scores(moved)[scorer.vendors.index("alibaba")])
+    # a value factor: the figure at the low end of its range
+    row = table[(table.factor == "alibaba open_source") & (table.vendor == "alibaba")].iloc[0]
+    values = result.matrix.values.copy()
+    values.loc["alibaba", "open_source"] = result.matrix.low.loc["alibaba", "open_source"]
+    assert row.score_low == pytest.approx(scorer.scores(values=values.to_numpy())[scorer.vendors.index("alibaba")])
+    assert (table.swing >= 0).all() and set(table.kind) == {"weight", "value"}
