@@ -312,6 +312,11 @@ def _criteria(c: _Checker, raw: Any, normalization: str | None, groups: tuple[Gr
                     else:
                         rubric[level] = str(meaning)
         preference = _preference(c, (*path, "preference"), spec["preference"]) if "preference" in spec else None
+        if preference is not None and preference[1] and normalization != "fixed":
+            c.fail((*path, "preference"), f"thresholds in the criterion's units need normalization 'fixed', "
+                   f"got {normalization!r}", "a unit difference means the same distance only on a fixed scale; "
+                   "use normalization: fixed with scale: {min, max}, or the 'usual' function", key=True)
+            preference = None
         for text_key in ("label", "rationale"):
             if text_key in spec:
                 c.string((*path, text_key), spec[text_key], allow_empty=True)

@@ -15,8 +15,10 @@ pi(a, b) = sum_j w_j P_j(a, b); the net flow phi(a) = (sum_b pi(a, b) - sum_b pi
 [-1, 1]. cloudscore reports the score (phi + 1) / 2, in [0, 1] like the other methods (same ranking).
 
 Thresholds q, p, s are written in the criterion's own units in the criteria file (``preference: {function:
-linear, q: 1, p: 10}``) and divided by the width of its fixed scale; without a scale they are read as fractions
-of the normalized [0, 1] range. A criterion without ``preference`` uses ``DEFAULT_PREFERENCE``.
+linear, q: 1, p: 10}``) and divided by the width of its fixed scale, so they need ``normalization: fixed``
+(under min-max, max or vector a unit of the criterion is not the same distance for every set of vendors; the
+loader refuses the combination). A criterion without ``preference`` uses ``DEFAULT_PREFERENCE``, written in
+normalized units, which suits every normalization.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ PARAMETERS = {"usual": (), "u-shape": ("q",), "v-shape": ("p",), "level": ("q", 
               "gaussian": ("s",)}
 #: Differences under 5% of a scale are noise; half the scale is a decisive preference.
 DEFAULT_PREFERENCE = ("linear", {"q": 0.05, "p": 0.5})
+#: Normalizing (x - lo) / (hi - lo) turns 80 - 70 = 10 into 0.10000000000000009: the step functions compare
+#: against their thresholds with this slack, so a difference equal to a threshold is not a preference.
+THRESHOLD_SLACK = 1e-9
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,7 @@ def preference_table(criteria) -> PreferenceTable:
     fns, qs, ps, ss = [], [], [], []
     for c in criteria.criteria:
         fn, params = c.preference if c.preference else DEFAULT_PREFERENCE
-        span = (c.scale.hi - c.scale.lo) if (c.scale and c.preference) else 1.0
+        span = (c.scale.hi - c.scale.lo) if (c.scale and c.preference) else 1.0   # the loader ensures a scale
         fns.append(fn)
         qs.append(params.get("q", np.nan) / span)
         ps.append(params.get("p", np.nan) / span)
@@ -67,13 +72,13 @@ def preference_degrees(d: np.ndarray, table: PreferenceTable) -> np.ndarray:
         x = d[..., j]
         q, p, s = table.q[j], table.p[j], table.s[j]
         if fn == "usual":
-            v = (x > 0).astype(float)
+            v = (x > THRESHOLD_SLACK).astype(float)
         elif fn == "u-shape":
-            v = (x > q).astype(float)
+            v = (x > q + THRESHOLD_SLACK).astype(float)
         elif fn == "v-shape":
             v = np.clip(x / p, 0.0, 1.0)
         elif fn == "level":
-            v = np.where(x > p, 1.0, np.where(x > q, 0.5, 0.0))
+            v = np.where(x > p + THRESHOLD_SLACK, 1.0, np.where(x > q + THRESHOLD_SLACK, 0.5, 0.0))
         elif fn == "linear":
             v = np.clip((x - q) / (p - q), 0.0, 1.0)
         elif fn == "gaussian":

@@ -107,20 +107,20 @@ def score(criteria: CriteriaSet, vendors: list[Vendor], *, as_of: dt.date | None
     table = rank_vendors(scores, criteria.tolerance)
 
     contrib = norm.mul(dm.weights, axis=1)
-    ev = dm.evidence.set_index(["vendor", "criterion"]) if len(dm.evidence) else None
+    evidence = {(e["vendor"], e["criterion"]): e for e in dm.evidence.to_dict("records")}
+    raw, nv, cv, wv = (dm.values.to_numpy(float), norm.to_numpy(float), contrib.to_numpy(float),
+                       dm.weights.to_numpy(float))
     rows = []
-    for vid in norm.index:
-        for cid in norm.columns:
-            e = ev.loc[(vid, cid)] if ev is not None else None
-            flags = list(e["flags"]) if e is not None else []
-            if np.isnan(dm.values.loc[vid, cid]) and "missing" not in flags:
+    for i, vid in enumerate(norm.index):
+        for j, cid in enumerate(norm.columns):
+            e = evidence.get((vid, cid), {})
+            flags = list(e.get("flags", []))
+            if np.isnan(raw[i, j]) and "missing" not in flags:
                 flags.append("missing")
-            rows.append(dict(vendor=vid, criterion=cid, metric=e["metric"] if e is not None else cid,
-                             raw=float(dm.values.loc[vid, cid]), normalized=float(norm.loc[vid, cid]),
-                             weight=float(dm.weights[cid]), contribution=float(contrib.loc[vid, cid]),
-                             flags=[f for f in FLAGS if f in flags],
-                             period=e["period"] if e is not None else "", source=e["source"] if e is not None else "",
-                             confidence=e["confidence"] if e is not None else "", note=e["note"] if e is not None else ""))
+            rows.append(dict(vendor=vid, criterion=cid, metric=e.get("metric", cid), raw=float(raw[i, j]),
+                             normalized=float(nv[i, j]), weight=float(wv[j]), contribution=float(cv[i, j]),
+                             flags=[f for f in FLAGS if f in flags], period=e.get("period", ""),
+                             source=e.get("source", ""), confidence=e.get("confidence", ""), note=e.get("note", "")))
     explanation = pd.DataFrame(rows, columns=EXPLANATION_COLUMNS)
     vendor_flags = explanation.groupby("vendor")["flags"].apply(
         lambda col: [f for f in FLAGS if any(f in fl for fl in col)])

@@ -174,16 +174,20 @@ def render_markdown(result: Result) -> str:
     return "\n".join(lines)
 
 
+def _contributions(result: Result) -> dict[tuple[str, str], float]:
+    return {(e["vendor"], e["criterion"]): e["contribution"] for e in result.explanation.to_dict("records")}
+
+
 def render_table(result: Result) -> str:
     """A terminal table: rank, vendor, score, each criterion's contribution, flags; then the key facts."""
     r = result
     crits = list(r.normalized.columns)
-    expl = r.explanation.set_index(["vendor", "criterion"])
+    contribution = _contributions(r)
     head = ["rank", "vendor", "score", *crits, "flags"]
     body = []
     for row in r.ranking.itertuples(index=False):
         body.append([f"{row.rank}{'=' if row.tied else ''}", row.vendor, f"{row.score:.3f}",
-                     *[f"{expl.loc[(row.vendor, c), 'contribution']:.3f}" for c in crits], ",".join(row.flags)])
+                     *[f"{contribution[(row.vendor, c)]:.3f}" for c in crits], ",".join(row.flags)])
     widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
     fmt = lambda cells: "  ".join(str(x).rjust(w) if i in (0, 2) or 3 <= i < 3 + len(crits) else str(x).ljust(w)
                                   for i, (x, w) in enumerate(zip(cells, widths))).rstrip()
