@@ -262,6 +262,7 @@ def _criteria(c: _Checker, raw: Any, normalization: str | None, groups: tuple[Gr
         return None
     group_ids = {g.id: g for g in groups or ()}
     rows = []
+    group_problem = False        # a bad group id would make its group look empty: report the cause only
     for cid, spec in raw.items():
         path = ("criteria", cid)
         spec = c.mapping(path, spec, required=("metric", "direction", "weight"), optional=_CRITERION_KEYS,
@@ -295,8 +296,10 @@ def _criteria(c: _Checker, raw: Any, normalization: str | None, groups: tuple[Gr
             if "group" not in spec:
                 c.fail(path, "missing required key 'group' (this file declares groups)",
                        f"add group: one of {sorted(group_ids)}")
+                group_problem = True
             elif spec["group"] not in group_ids:
                 c.fail((*path, "group"), f"unknown group {spec['group']!r}", did_you_mean(str(spec["group"]), group_ids))
+                group_problem = True
             else:
                 group = spec["group"]
         elif "group" in spec:
@@ -327,7 +330,7 @@ def _criteria(c: _Checker, raw: Any, normalization: str | None, groups: tuple[Gr
                          label=str(spec.get("label", "")), rationale=str(spec.get("rationale", "")),
                          where=c.doc.where(path, key=True),
                          metric_where=c.where((*path, "metric"))))
-    if not rows:
+    if not rows or group_problem:
         return None
     effective = _effective_weights(c, rows, groups)
     if effective is None:

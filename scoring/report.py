@@ -128,6 +128,12 @@ def _md(text) -> str:
     return s
 
 
+def _code(text) -> str:
+    """A Markdown code span: backslash escapes are not processed inside one, and HTML shows as literal text, so
+    only the backtick (which would end the span) and the table's pipe need care."""
+    return "`" + str(text).replace("`", "'").replace("|", "\\|").replace("\n", " ") + "`"
+
+
 def render_markdown(result: Result) -> str:
     """A readable report: ranking, weights and rationale, per-vendor explanation, flags, provenance."""
     r, p = result, result.provenance
@@ -144,7 +150,7 @@ def render_markdown(result: Result) -> str:
     for row in r.ranking.itertuples(index=False):
         cells = [f"{expl.loc[(row.vendor, c), 'contribution']:.3f}" for c in crits]
         tie = " (tie)" if row.tied else ""
-        lines.append(f"| {row.rank}{tie} | {_md(row.name)} (`{_md(row.vendor)}`) | {row.score:.3f} | "
+        lines.append(f"| {row.rank}{tie} | {_md(row.name)} ({_code(row.vendor)}) | {row.score:.3f} | "
                      + " | ".join(cells) + f" | {_md(', '.join(row.flags))} |")
     lines += ["", "Criterion columns are contributions (effective weight x normalized value); they add up to the "
               "weighted-sum score" + (" (the TOPSIS score is a distance ratio on the same values)." if r.method == "topsis" else "."),
@@ -152,7 +158,7 @@ def render_markdown(result: Result) -> str:
               "| criterion | metric | direction | weight (as typed) | effective weight | scale | non-discriminating | rationale |",
               "|---|---|---|---:|---:|---|---|---|"]
     for c in r.criteria_table.itertuples(index=False):
-        lines.append(f"| {_md(c.label)} | `{_md(c.metric)}` | {c.direction} | {c.raw_weight:g} | {c.weight:.1%} | "
+        lines.append(f"| {_md(c.label)} | {_code(c.metric)} | {c.direction} | {c.raw_weight:g} | {c.weight:.1%} | "
                      f"{_md(c.scale)} | {'yes' if c.non_discriminating else ''} | {_md(c.rationale)} |")
     lines += ["", "## Explanation per vendor", ""]
     for row in r.ranking.itertuples(index=False):
@@ -168,7 +174,7 @@ def render_markdown(result: Result) -> str:
     used = sorted({f for fl in r.explanation["flags"] for f in fl})
     if used:
         lines += ["## Flags", ""] + [f"- **{f}**: {_FLAG_MEANING[f]}" for f in used] + [""]
-    lines += ["## Provenance", ""] + [f"- {k}: `{_md(v)}`" for k, v in _provenance_lines(r)]
+    lines += ["## Provenance", ""] + [f"- {k}: {_code(v)}" for k, v in _provenance_lines(r)]
     lines += ["", "Opinion from sourced facts and stated judgements, not investment advice; read the flags before "
               "quoting a score.", ""]
     return "\n".join(lines)

@@ -279,3 +279,33 @@ def test_loading_never_modifies_the_input_files(write_yaml, tmp_path):
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in tmp_path.rglob("*.yaml")}
     load_inputs(crit, tmp_path / "v")
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in tmp_path.rglob("*.yaml")} == before
+
+
+def test_an_undeclared_group_gets_a_did_you_mean(write_yaml):
+    path = write_yaml("c.yaml", """\
+        name: t
+        normalization: min-max
+        groups:
+          market: {weight: 1}
+        criteria:
+          share: {group: markte, metric: m1, direction: max, weight: 1}
+        """)
+    with pytest.raises(ConfigErrors, match=r"^cloudscore: 1 problem in the input\n.*c\.yaml:6:18: criteria\.share\.group: unknown group 'markte'\n    hint: did you mean 'market'\?"):
+        load_criteria(path)
+
+
+@pytest.mark.parametrize("preference, expected", [
+    ("{function: linear, q: 5}", r"criteria\.share\.preference: missing required key 'p' \(the 'linear' function needs q, p\)"),
+    ("{function: linar, q: 5, p: 10}", r"criteria\.share\.preference\.function: expected one of .*\n    hint: did you mean 'linear'\?"),
+    ("{function: usual, q: 5}", r"criteria\.share\.preference\.q: the 'usual' function takes no 'q'"),
+    ("{function: linear, q: 10, p: 5}", r"criteria\.share\.preference\.p: expected p > q \(10\), got 5"),
+])
+def test_bad_preference_functions_are_located(write_yaml, preference, expected):
+    path = write_yaml("c.yaml", f"""\
+        name: t
+        method: promethee
+        criteria:
+          share: {{metric: m1, direction: max, weight: 1, scale: {{min: 0, max: 100}}, preference: {preference}}}
+        """)
+    with pytest.raises(ConfigErrors, match=r"c\.yaml:4:\d+: " + expected):
+        load_criteria(path)

@@ -19,3 +19,16 @@ def test_readme_python_block_runs(code, capsys):
 
 def test_readme_has_python_blocks():
     assert BLOCKS
+
+
+@pytest.mark.parametrize("as_of", ["2023-12-31", "2025-12-31"])
+def test_the_rankings_shown_in_the_readme_are_what_the_tool_prints(as_of):
+    """The README's two views (seeds' and latest) must stay true: every ranking row appears in it verbatim."""
+    from scoring.pipeline import run
+    from scoring.report import render_table
+    table = render_table(run("criteria/baseline.yaml", "vendors", as_of=as_of))
+    rows = [line for line in table.splitlines() if line[:5].strip().rstrip("=").isdigit()]
+    text = README.read_text(encoding="utf-8")
+    assert len(rows) == 5
+    for row in rows:
+        assert row in text, f"README is stale: {row!r}"
