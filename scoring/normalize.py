@@ -10,8 +10,9 @@ Named variants (``NORMALIZERS``), for a column x with direction max / min:
                distance to the ideal and anti-ideal unchanged, so TOPSIS closeness is the textbook one).
 
 A column whose values span less than ``FLAT_RELATIVE_TOLERANCE`` of their magnitude does not discriminate:
-min-max would blow rounding noise up into a full point, so such a column scores 0 for everyone under
-min-max, and is reported as non-discriminating under every normalization.
+min-max (and TOPSIS under any normalization) would blow rounding noise up into a full point. Such a column is
+reported as non-discriminating and gives every vendor the same value: 0 under min-max, the column's mean
+under the others (so the level of the scores barely moves, and nothing is decided by noise).
 
 Missing values are normalized last, by each criterion's policy: ``worst`` -> 0, ``median`` -> the median of
 the normalized values present (``error`` is refused earlier, when the matrix is built).
@@ -68,6 +69,12 @@ def normalize_array(values: np.ndarray, is_max: np.ndarray, method: str, lower: 
             norm = np.where(is_max, r, 1.0 - r)
         else:
             raise ValueError(f"unknown normalization {method!r}; choose one of {list(NORMALIZERS)}")
+        if method != "min-max" and flat.any():
+            # Every vendor gets the column's mean: values that differ by rounding noise must not decide anything
+            # (TOPSIS divides by the spread, so even 1e-16 would otherwise become a full point).
+            present = ~np.isnan(norm)
+            mean = np.where(present, norm, 0.0).sum(axis=-2, keepdims=True) / np.maximum(present.sum(axis=-2, keepdims=True), 1)
+            norm = np.where(fl & present, mean, norm)
     return norm, flat
 
 
