@@ -77,24 +77,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {value}")
-    return value
+def _positive(kind: type):
+    """An argparse type: a positive int or float, with a message that says what was found."""
+    what = "whole number" if kind is int else "number"
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a {what}, got {text!r}") from None
+        if not 0 < value < float("inf"):
+            raise argparse.ArgumentTypeError(f"expected a positive {what}, got {text}")
+        return value
+
+    return parse
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0 or value != value or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
+_positive_int, _positive_float = _positive(int), _positive(float)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -164,8 +163,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         raise ConfigErrors([ConfigError(Where("--order"), "", str(exc))]) from None
     intervals = weight_stability_intervals(scorer, result.criteria.tolerance)
     table = tornado(scorer, args.weight_delta, result.criteria.tolerance)
-    report.TORNADO_NOTE = f"{args.weight_delta:.0%}"
-    sys.stdout.write(report.render_sensitivity(result, intervals, table, smaa_result, args.format, focus=args.vendor))
+    sys.stdout.write(report.render_sensitivity(result, intervals, table, smaa_result, args.format, focus=args.vendor,
+                                               weight_delta=args.weight_delta))
     return 0
 
 

@@ -269,7 +269,7 @@ def sensitivity_dict(result: Result, intervals, tornado_table, smaa_result) -> d
 
 
 def render_sensitivity(result: Result, intervals, tornado_table, smaa_result, fmt: str = "table",
-                       focus: str | None = None) -> str:
+                       focus: str | None = None, weight_delta: float = 0.25) -> str:
     if fmt == "json":
         return json.dumps(sensitivity_dict(result, intervals, tornado_table, smaa_result), ensure_ascii=False,
                           indent=2) + "\n"
@@ -288,7 +288,8 @@ def render_sensitivity(result: Result, intervals, tornado_table, smaa_result, fm
     sub = tornado_table[tornado_table["vendor"] == vendor]
     moves = (sub["rank_low"] != sub["rank"]) | (sub["rank_high"] != sub["rank"])
     sub = sub.assign(_moves=moves).sort_values(["_moves", "swing"], ascending=False, kind="stable").head(10)
-    out += [f"Tornado for {vendor} (largest swings first; weights moved +-{TORNADO_NOTE}, values across their uncertainty)", ""]
+    out += [f"Tornado for {vendor} (largest swings first; weights moved +-{weight_delta:.0%}, values across their "
+            "uncertainty)", ""]
     rows = [[t.factor, f"{t.setting_low:.4g} .. {t.setting_high:.4g}", f"{t.score_low:.3f} .. {t.score_high:.3f}",
              f"{t.rank_low} .. {t.rank_high}"] for t in sub.itertuples()]
     out += _fmt_table(["factor", "setting", "score", "rank"], rows)
@@ -311,8 +312,6 @@ def render_sensitivity(result: Result, intervals, tornado_table, smaa_result, fm
     out += _fmt_table(["vendor", *s.winning.columns], rows, right=set(range(1, len(s.winning.columns) + 1)))
     return "\n".join(out) + "\n"
 
-
-TORNADO_NOTE = "25%"
 
 
 def render_whatif(answer, fmt: str = "table") -> str:

@@ -201,25 +201,26 @@ def smaa(scorer: Scorer, *, draws: int = 10_000, seed: int = 0, weights: str = "
 
 
 def _confidence_factors(scorer, central, seed, draws, low, high, vary_values, tolerance) -> np.ndarray:
-    """Share of value draws in which each vendor is first under its own central weights (SMAA-2)."""
+    """Share of value draws in which each vendor is first under its own central weights (SMAA-2).
+
+    With the figures fixed there is nothing to draw: the factor is 1 or 0 (first at its central weights or not).
+    """
     n = central.shape[0]
     out = np.full(n, np.nan)
+    if not vary_values:
+        norm = scorer.normalized()
+        for v in range(n):
+            if not np.isnan(central[v]).any():
+                out[v] = float(ranks_of(scorer.scores(central[v][None, :], normalized=norm), tolerance)[0, v] == 1)
+        return out
     rng = np.random.default_rng([seed, 1])                 # an independent, still seeded, stream
-    fixed_norm = None if vary_values else scorer.normalized()
     for v in range(n):                                     # a loop over vendors; draws are batched
         if np.isnan(central[v]).any():
             continue
         hits, done = 0, 0
         while done < draws:
             size = min(CHUNK, draws - done)
-            if vary_values:
-                s = scorer.scores(central[v], values=draw_values(rng, CHUNK, low, high)[:size])
-            else:
-                s = scorer.scores(central[v][None, :], normalized=fixed_norm)
-                size_eff = size
-                hits += int(ranks_of(s, tolerance)[0, v] == 1) * size_eff
-                done += size
-                continue
+            s = scorer.scores(central[v], values=draw_values(rng, CHUNK, low, high)[:size])
             hits += int((ranks_of(s, tolerance)[:, v] == 1).sum())
             done += size
         out[v] = hits / draws
