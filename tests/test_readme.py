@@ -32,3 +32,16 @@ def test_the_rankings_shown_in_the_readme_are_what_the_tool_prints(as_of):
     assert len(rows) == 5
     for row in rows:
         assert row in text, f"README is stale: {row!r}"
+
+
+def test_the_smaa_table_shown_in_the_readme_is_what_the_tool_prints():
+    """The README's SMAA example (100,000 draws, seed 0) must stay true, row by row."""
+    from scoring.pipeline import run
+    from scoring.robustness import Scorer
+    from scoring.smaa import smaa
+    out = smaa(Scorer.from_result(run("criteria/baseline.yaml", "vendors")), draws=100_000, seed=0)
+    text = README.read_text(encoding="utf-8")
+    for vendor, row in out.acceptability.iterrows():
+        cells = " ".join(f"{p:.3f}" for p in row)
+        line = [ln for ln in text.splitlines() if ln.startswith(f"{vendor} ") and "0." in ln and "rank" not in ln]
+        assert any(" ".join(ln.split()[1:6]) == cells for ln in line), f"README SMAA row for {vendor} is stale"
