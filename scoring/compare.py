@@ -88,7 +88,7 @@ def compare(criteria_paths: list[str | Path], vendors_folder: str | Path, *, as_
     >>> list(c.ranks.columns)
     ['baseline/weighted-sum', 'baseline/topsis', 'baseline/promethee']
     """
-    ranks, scores = {}, {}
+    scores = {}
     common: set[str] | None = None
     as_of_used = None
     for path in criteria_paths:
@@ -97,12 +97,10 @@ def compare(criteria_paths: list[str | Path], vendors_folder: str | Path, *, as_
             result = score(criteria, vendors, as_of=as_of, method=method)
             table = result.ranking.set_index("vendor")
             key = f"{criteria.name}/{method}"
-            ranks[key], scores[key] = table["rank"], table["score"]
+            scores[key] = table["score"]
             common = set(table.index) if common is None else common & set(table.index)
             as_of_used = result.matrix.as_of
     vendors_common = sorted(common or [])
-    rank_table = pd.DataFrame({k: v.reindex(vendors_common) for k, v in ranks.items()})
-    rank_table.index.name = "vendor"
     score_table = pd.DataFrame({k: v.reindex(vendors_common) for k, v in scores.items()})
     score_table.index.name = "vendor"
     # Re-rank within the common vendors, so a view that ranks extra vendors compares like with like.

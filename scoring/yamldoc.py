@@ -28,8 +28,6 @@ _SAFE_TAGS = {
 }
 _constructor = yaml.constructor.SafeConstructor()
 
-Path_ = tuple  # a key path: ("criteria", "c1", "weight") or ("metrics", "x", 0, "value")
-
 
 def format_path(path: tuple) -> str:
     """``("metrics", "x", 0, "value")`` -> ``"metrics.x[0].value"``."""
@@ -145,8 +143,6 @@ def _check_depth(text: str, name: str) -> None:
                                    "our files nest a few levels; this looks generated or malicious")
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
-            elif isinstance(event, yaml.DocumentStartEvent) and getattr(event, "explicit", False) and depth == 0:
-                pass
     except yaml.YAMLError as exc:
         raise _syntax_problem(exc, name, text) from None
 
