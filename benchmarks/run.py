@@ -47,7 +47,7 @@ def in_process(n_vendors: int, n_criteria: int, repeats: int, method: str, norma
     values = rng.uniform(0, 100, size=(n_vendors, n_criteria))
     cols = {f"c{j}": values[:, j] for j in range(n_criteria)}
     dm = make_matrix(cols, vendors=[f"v{i:05d}" for i in range(n_vendors)],
-                     weights={c: w for c, w in zip(cols, rng.uniform(0.1, 1, n_criteria))},
+                     weights={c: w for c, w in zip(cols, rng.uniform(0.1, 1, n_criteria), strict=True)},
                      directions={c: ("min" if j % 3 == 0 else "max") for j, c in enumerate(cols)},
                      bounds={c: (0.0, 100.0) for c in cols})
     samples = []

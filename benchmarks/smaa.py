@@ -83,10 +83,10 @@ def pymcdm_loop(norm: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def peak_rss_mib(draws: int, method: str) -> float:
-    code = ("import sys; sys.path.insert(0, %r)\n"
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
             "from scoring.pipeline import run\nfrom scoring.robustness import Scorer\nfrom scoring.smaa import smaa\n"
-            "r = run('criteria/baseline.yaml', 'vendors', as_of='2025-12-31', method=%r)\n"
-            "smaa(Scorer.from_result(r), draws=%d, seed=0, vary_values=True)\n") % (str(ROOT), method, draws)
+            f"r = run('criteria/baseline.yaml', 'vendors', as_of='2025-12-31', method={method!r})\n"
+            f"smaa(Scorer.from_result(r), draws={draws:d}, seed=0, vary_values=True)\n")
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -105,10 +105,12 @@ def main() -> None:
     scorers = {m: Scorer.from_result(r) for m, r in results.items()}
     print("1. SMAA-2, 1,000,000 weight draws, bundled 5 vendors x 5 criteria (figures fixed):")
     for method, target in (("weighted-sum", 0.5), ("topsis", 1.5)):
-        t = median_time(lambda: smaa(scorers[method], draws=1_000_000, seed=0, vary_values=False), args.repeats)
+        t = median_time(lambda method=method: smaa(scorers[method], draws=1_000_000, seed=0, vary_values=False),
+                        args.repeats)
         print(f"   {method:12s} median {t:.3f} s (target < {target} s)")
     for method in ("weighted-sum", "topsis"):
-        t = median_time(lambda: smaa(scorers[method], draws=1_000_000, seed=0, vary_values=True), max(1, args.repeats // 2))
+        t = median_time(lambda method=method: smaa(scorers[method], draws=1_000_000, seed=0, vary_values=True),
+                        max(1, args.repeats // 2))
         print(f"   {method:12s} median {t:.3f} s with every figure also drawn within its uncertainty (no target)")
 
     scorer = scorers["topsis"]

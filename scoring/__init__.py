@@ -10,15 +10,22 @@ The pipeline, one module per stage::
 1
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
 
-from .aggregate import AGGREGATORS, aggregate, topsis, weighted_sum  # noqa: E402
-from .errors import ConfigError, ConfigErrors, Where  # noqa: E402
-from .load import load_criteria, load_inputs, load_vendor, load_vendors  # noqa: E402
-from .matrix import DecisionMatrix, build_matrix, make_matrix  # noqa: E402
-from .normalize import normalize  # noqa: E402
-from .pipeline import Result, run, score  # noqa: E402
-from .rank import rank_vendors  # noqa: E402
+from importlib import metadata
+
+try:
+    __version__ = metadata.version("cloudscore")
+except metadata.PackageNotFoundError:       # run from a source tree that was never installed
+    __version__ = "0+unknown"
+
+from .aggregate import AGGREGATORS, aggregate, topsis, weighted_sum
+from .errors import ConfigError, ConfigErrors, Where
+from .load import load_criteria, load_inputs, load_vendor, load_vendors
+from .matrix import DecisionMatrix, build_matrix, make_matrix
+from .normalize import normalize
+from .pipeline import Result, run, score
+from .rank import rank_vendors
 
 __all__ = [
     "AGGREGATORS", "ConfigError", "ConfigErrors", "DecisionMatrix", "Result", "Where", "__version__", "aggregate",

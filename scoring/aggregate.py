@@ -13,7 +13,7 @@ Named methods (``AGGREGATORS``):
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd

@@ -1,51 +1,97 @@
 """The ``cloudscore`` command: argument parsing, exit codes and printing; no scoring logic.
 
-Exit status: 0 ok; 2 invalid input (arguments or files); 1 an unexpected internal error (one line; ``--debug``
-shows the traceback).
+Exit status (``EXIT_CODES``): 0 ok; 1 an unexpected internal error (one line; ``--debug`` shows the traceback);
+2 invalid input (arguments or files); 3 no feasible answer (nothing can reach the goal asked for); 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 
+from . import __version__
 from .errors import ConfigError, ConfigErrors, Where
+from .models import METHODS
 
 DEFAULT_CRITERIA = "criteria/baseline.yaml"
 DEFAULT_VENDORS = "vendors"
+EXIT_CODES = {0: "ok", 1: "internal error (run with --debug for the traceback)",
+              2: "invalid input (arguments or files)", 3: "no feasible answer (nothing reaches the goal asked for)",
+              130: "interrupted"}
+EXIT_OK, EXIT_INTERNAL, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:          # argparse's own errors: exit 2, no traceback
         self.print_usage(sys.stderr)
         print(f"cloudscore: error: {message}", file=sys.stderr)
-        raise SystemExit(2)
+        raise SystemExit(EXIT_INVALID)
+
+
+def _epilog(examples: str) -> str:
+    codes = "\n".join(f"  {code:>3}  {meaning}" for code, meaning in EXIT_CODES.items())
+    return f"examples:\n{textwrap.indent(textwrap.dedent(examples).strip(), '  ')}\n\nexit status:\n{codes}"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="cloudscore", description="Score and rank cloud vendors on weighted, sourced criteria.")
-    parser.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = _Parser(prog="cloudscore", description="Score and rank cloud vendors on weighted, sourced criteria.",
+                     formatter_class=formatter, epilog=_epilog("""
+                         cloudscore rank                              # the bundled view and vendors
+                         cloudscore rank --as-of 2023-12-31 --format json
+                         cloudscore validate                          # check every criteria/*.yaml and vendors/
+                         cloudscore sensitivity --draws 100000
+                         cloudscore whatif --vendor huawei --beat alibaba
+                         """))
+    parser.add_argument("--version", action="version", version=f"cloudscore {__version__}")
+    debug_help = "show a traceback on internal errors (before or after the command)"
+    parser.add_argument("--debug", action="store_true", help=debug_help)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
+    methods = ", ".join(METHODS)
+    vendors_help = f"vendor folder (default {DEFAULT_VENDORS}/)"
+
+    def command(name: str, help_text: str, examples: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".",
+                           formatter_class=formatter, epilog=_epilog(examples))
+        # SUPPRESS: an absent --debug after the command must not undo one given before it
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug_help)
+        return p
 
     def scoring_args(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--criteria", default=DEFAULT_CRITERIA, metavar="FILE", help=f"criteria file (default {DEFAULT_CRITERIA})")
-        p.add_argument("--vendors", default=DEFAULT_VENDORS, metavar="DIR", help=f"vendor folder (default {DEFAULT_VENDORS}/)")
+        p.add_argument("--criteria", default=DEFAULT_CRITERIA, metavar="FILE",
+                       help=f"criteria file (default {DEFAULT_CRITERIA})")
+        p.add_argument("--vendors", default=DEFAULT_VENDORS, metavar="DIR", help=vendors_help)
         p.add_argument("--as-of", dest="as_of", metavar="DATE", help="YYYY-MM-DD: use what was known at this date "
                        "(default: the criteria file's as_of)")
-        p.add_argument("--method", metavar="METHOD", help="weighted-sum or topsis (default: the criteria file's)")
+        p.add_argument("--method", metavar="METHOD", help=f"one of {methods} (default: the criteria file's)")
 
-    v = sub.add_parser("validate", help="check criteria and vendor files; print every problem")
+    v = command("validate", "check criteria and vendor files; print every problem", """
+        cloudscore validate
+        cloudscore validate --criteria criteria/baseline.yaml --vendors vendors
+        """)
     v.add_argument("--criteria", nargs="+", metavar="FILE", help="criteria files (default: every criteria/*.yaml)")
-    v.add_argument("--vendors", default=DEFAULT_VENDORS, metavar="DIR")
-    r = sub.add_parser("rank", help="rank the vendors and print the table")
+    v.add_argument("--vendors", default=DEFAULT_VENDORS, metavar="DIR", help=vendors_help)
+    r = command("rank", "rank the vendors and print the table", """
+        cloudscore rank
+        cloudscore rank --criteria criteria/ai-first.yaml --method topsis
+        cloudscore rank --as-of 2023-12-31 --format json
+        """)
     scoring_args(r)
     r.add_argument("--format", default="table", choices=("table", "json", "csv", "markdown"))
-    rep = sub.add_parser("report", help="write Markdown, CSV and JSON reports")
+    rep = command("report", "write Markdown, CSV and JSON reports", """
+        cloudscore report                            # into reports/
+        cloudscore report --as-of 2023-12-31 --out /tmp/reports
+        """)
     scoring_args(rep)
     rep.add_argument("--out", default="reports", metavar="DIR", help="output folder (default reports/)")
 
-    sen = sub.add_parser("sensitivity", help="weight stability intervals, tornado and SMAA-2 acceptabilities")
+    sen = command("sensitivity", "weight stability intervals, tornado and SMAA-2 acceptabilities", """
+        cloudscore sensitivity --draws 100000 --seed 1
+        cloudscore sensitivity --weights dirichlet --concentration 30 --order 'ai_cloud_share >= chip_supply'
+        cloudscore sensitivity --fixed-values --format json
+        """)
     scoring_args(sen)
     sen.add_argument("--draws", type=_positive_int, default=10_000, help="SMAA draws (default 10,000)")
     sen.add_argument("--seed", type=int, default=0, help="random seed (default 0): same seed, same result")
@@ -61,7 +107,10 @@ def _parser() -> argparse.ArgumentParser:
     sen.add_argument("--vendor", help="tornado for this vendor (default: the leader)")
     sen.add_argument("--format", default="table", choices=("table", "json"))
 
-    wi = sub.add_parser("whatif", help="what would it take for a vendor to overtake another (or reach a rank)")
+    wi = command("whatif", "what would it take for a vendor to overtake another (or reach a rank)", """
+        cloudscore whatif --vendor huawei --beat alibaba
+        cloudscore whatif --vendor tianyi --rank 3 --format json
+        """)
     scoring_args(wi)
     wi.add_argument("--vendor", required=True, help="the vendor that should move up")
     goal = wi.add_mutually_exclusive_group(required=True)
@@ -69,10 +118,14 @@ def _parser() -> argparse.ArgumentParser:
     goal.add_argument("--rank", type=_positive_int, metavar="K", help="the rank to reach")
     wi.add_argument("--format", default="table", choices=("table", "json"))
 
-    cmp_ = sub.add_parser("compare", help="rankings under every method and view; Kendall's tau; Borda consensus")
+    cmp_ = command("compare", f"rankings under every method ({methods}) and view; Kendall's tau; Borda consensus",
+                   """
+        cloudscore compare
+        cloudscore compare --criteria criteria/baseline.yaml criteria/ai-first.yaml --as-of 2023-12-31
+        """)
     cmp_.add_argument("--criteria", nargs="+", metavar="FILE", help="views (default: every criteria/*.yaml)")
-    cmp_.add_argument("--vendors", default=DEFAULT_VENDORS, metavar="DIR")
-    cmp_.add_argument("--as-of", dest="as_of", metavar="DATE")
+    cmp_.add_argument("--vendors", default=DEFAULT_VENDORS, metavar="DIR", help=vendors_help)
+    cmp_.add_argument("--as-of", dest="as_of", metavar="DATE", help="YYYY-MM-DD: use what was known at this date")
     cmp_.add_argument("--format", default="table", choices=("table", "json"))
     return parser
 
@@ -103,22 +156,22 @@ def main(argv: list[str] | None = None) -> int:
         return _dispatch(args)
     except ConfigErrors as exc:
         print(exc, file=sys.stderr)
-        return 2
+        return EXIT_INVALID
     except KeyboardInterrupt:
         print("cloudscore: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:  # one line, not a traceback, unless asked
         if args.debug:
             raise
         print(f"cloudscore: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
               file=sys.stderr)
-        return 1
+        return EXIT_INTERNAL
 
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "validate":
         return _validate(args)
-    from . import pipeline, report                  # pandas is imported only for the commands that score
+    from . import pipeline, report  # pandas is imported only for the commands that score
     as_of = pipeline.parse_as_of(args.as_of) if args.as_of else None
     if args.command == "compare":
         from .compare import compare
@@ -144,15 +197,16 @@ def _dispatch(args: argparse.Namespace) -> int:
             _known_vendor(flag, value, vendors)
         ct = result.criteria_table
         units = {c: {"pct": "points", "level": "levels"}.get(u, u or "")
-                 for c, u in zip(ct["criterion"], [c.unit for c in result.criteria.criteria])}
+                 for c, u in zip(ct["criterion"], [c.unit for c in result.criteria.criteria], strict=True)}
         try:
             answer = what_it_takes(scorer, args.vendor, beat=args.beat, rank=args.rank,
-                                   labels=dict(zip(ct["criterion"], ct["label"])), units=units,
+                                   labels=dict(zip(ct["criterion"], ct["label"], strict=True)), units=units,
                                    tolerance=result.criteria.tolerance)
         except WhatIfError as exc:
             raise ConfigErrors([ConfigError(Where("whatif"), "", str(exc))]) from None
         sys.stdout.write(report.render_whatif(answer, args.format))
-        return 0
+        reachable = answer.already or any(a.feasible for a in answer.answers)
+        return EXIT_OK if reachable else EXIT_INFEASIBLE
     from .smaa import smaa
     _known_vendor("--vendor", args.vendor, vendors)
     try:
@@ -175,7 +229,7 @@ def _known_vendor(flag: str, value: str | None, vendors: list[str]) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .load import cross_check, _criteria_from, _vendors_from
+    from .load import _criteria_from, _vendors_from, cross_check
     files = args.criteria or sorted(str(p) for p in Path("criteria").glob("*.yaml"))
     errors: list[ConfigError] = []
     if not files:

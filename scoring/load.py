@@ -10,13 +10,33 @@ import datetime as dt
 import hashlib
 import math
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .errors import ConfigError, ConfigErrors, Where, did_you_mean
-from .models import (CONFIDENCES, DIRECTIONS, METHODS, MISSING_POLICIES, NORMALIZATIONS, PLANES, SCOPES,
-                     STATUS_PAGES, UNIT_RANGES, Criterion, CriteriaSet, Group, Incident, Observation, Scale,
-                     StabilityRule, StatusPage, Vendor, period_bounds, unit_of_metric)
+from .models import (
+    CONFIDENCES,
+    DIRECTIONS,
+    METHODS,
+    MISSING_POLICIES,
+    NORMALIZATIONS,
+    PLANES,
+    SCOPES,
+    STATUS_PAGES,
+    UNIT_RANGES,
+    CriteriaSet,
+    Criterion,
+    Group,
+    Incident,
+    Observation,
+    Scale,
+    StabilityRule,
+    StatusPage,
+    Vendor,
+    period_bounds,
+    unit_of_metric,
+)
 from .yamldoc import YamlDoc, YamlProblem, is_number, read_yaml
 
 _ID = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -64,7 +84,8 @@ class _Checker:
     def choice(self, path: tuple, value: Any, choices: Iterable[str], hint: str = "") -> str | None:
         choices = list(choices)
         if not isinstance(value, str) or value not in choices:
-            expected = " or ".join(repr(c) for c in choices) if len(choices) <= 2 else "one of " + ", ".join(map(repr, choices))
+            expected = (" or ".join(repr(c) for c in choices) if len(choices) <= 2
+                        else "one of " + ", ".join(map(repr, choices)))
             close = did_you_mean(str(value), choices) if isinstance(value, str) else ""
             self.fail(path, f"expected {expected}, got {value!r}",
                       " ".join(h for h in (close if close.startswith("did") else "", hint) if h))
@@ -76,14 +97,16 @@ class _Checker:
         if percent_ok and isinstance(value, str) and _PERCENT.match(value):
             value = float(_PERCENT.match(value).group(1))
         if isinstance(value, bool):
-            self.fail(path, f"expected {what}, got boolean {value!r}", "write a number; YAML reads yes/no/true/false as booleans")
+            self.fail(path, f"expected {what}, got boolean {value!r}",
+                      "write a number; YAML reads yes/no/true/false as booleans")
             return None
         if not is_number(value):
             self.fail(path, f"expected {what}, got {_describe(value)}")
             return None
         value = float(value)
         if math.isnan(value) or math.isinf(value):
-            self.fail(path, f"expected a finite number, got {value!r}", "NaN and infinity are not values; leave a missing figure out")
+            self.fail(path, f"expected a finite number, got {value!r}",
+                      "NaN and infinity are not values; leave a missing figure out")
             return None
         if integer and not value.is_integer():
             self.fail(path, f"expected a whole number, got {value!r}")
@@ -147,7 +170,8 @@ def _fmt(x: float) -> str:
 
 def _key_hint(key: str) -> str:
     return {"metric": " (the metric's name in the vendor files)", "direction": " ('max' or 'min')",
-            "weight": " (relative points; rescaled to sum to 1)", "id": " (the vendor's short id, e.g. alibaba)"}.get(key, "")
+            "weight": " (relative points; rescaled to sum to 1)",
+            "id": " (the vendor's short id, e.g. alibaba)"}.get(key, "")
 
 
 def _sha256(path: str) -> str:
@@ -258,7 +282,8 @@ def _groups(c: _Checker, raw: Any) -> tuple[Group, ...] | None:
 
 def _criteria(c: _Checker, raw: Any, normalization: str | None, groups: tuple[Group, ...] | None):
     if not isinstance(raw, dict) or not raw:
-        c.fail(("criteria",), f"expected a mapping of criterion id -> {{metric, direction, weight}}, got {_describe(raw)}")
+        c.fail(("criteria",),
+               f"expected a mapping of criterion id -> {{metric, direction, weight}}, got {_describe(raw)}")
         return None
     group_ids = {g.id: g for g in groups or ()}
     rows = []
@@ -270,8 +295,9 @@ def _criteria(c: _Checker, raw: Any, normalization: str | None, groups: tuple[Gr
         if spec is None:
             continue
         metric = c.string((*path, "metric"), spec["metric"]) if "metric" in spec else None
-        direction = c.choice((*path, "direction"), spec["direction"], DIRECTIONS,
-                             "use 'min' for costs, incidents and ranks; 'max' for everything else") if "direction" in spec else None
+        direction = (c.choice((*path, "direction"), spec["direction"], DIRECTIONS,
+                              "use 'min' for costs, incidents and ranks; 'max' for everything else")
+                     if "direction" in spec else None)
         weight = _weight(c, (*path, "weight"), spec["weight"]) if "weight" in spec else None
         unit = None
         if "unit" in spec:
@@ -290,7 +316,8 @@ def _criteria(c: _Checker, raw: Any, normalization: str | None, groups: tuple[Gr
             c.fail(path, "missing required key 'scale' (normalization is 'fixed')",
                    "add scale: {min: ..., max: ...} (the values that score 0 and 1), or set normalization: min-max")
         missing = c.choice((*path, "missing"), spec.get("missing", "worst"), MISSING_POLICIES,
-                           "worst scores a missing figure 0; median gives it the median of the others; error refuses to rank")
+                           "worst scores a missing figure 0; median gives it the median of the others; "
+                           "error refuses to rank")
         group = None
         if groups is not None:
             if "group" not in spec:
@@ -298,12 +325,14 @@ def _criteria(c: _Checker, raw: Any, normalization: str | None, groups: tuple[Gr
                        f"add group: one of {sorted(group_ids)}")
                 group_problem = True
             elif spec["group"] not in group_ids:
-                c.fail((*path, "group"), f"unknown group {spec['group']!r}", did_you_mean(str(spec["group"]), group_ids))
+                c.fail((*path, "group"), f"unknown group {spec['group']!r}",
+                       did_you_mean(str(spec["group"]), group_ids))
                 group_problem = True
             else:
                 group = spec["group"]
         elif "group" in spec:
-            c.fail((*path, "group"), f"group {spec['group']!r} is not declared", "declare it under a top-level 'groups:' mapping")
+            c.fail((*path, "group"), f"group {spec['group']!r} is not declared",
+                   "declare it under a top-level 'groups:' mapping")
         rubric = None
         if "rubric" in spec:
             r = c.mapping((*path, "rubric"), spec["rubric"], what="a mapping level -> meaning", open_keys=True)
@@ -372,11 +401,14 @@ def _preference(c: _Checker, path: tuple, raw: Any) -> tuple[str, dict[str, floa
 
 
 def _effective_weights(c: _Checker, rows: list[dict], groups: tuple[Group, ...] | None) -> dict[str, float] | None:
-    """Leaf weights rescaled to sum to 1; with groups, a leaf's weight is its group's share times its share within it."""
+    """Leaf weights rescaled to sum to 1; with groups, a leaf's weight is its group's share times its share
+    within it.
+    """
     if groups is None:
         total = sum(r["raw_weight"] for r in rows)
         if total <= 0:
-            c.fail(("criteria",), "every criterion weight is zero", "give at least one criterion a positive weight", key=True)
+            c.fail(("criteria",), "every criterion weight is zero", "give at least one criterion a positive weight",
+                   key=True)
             return None
         return {r["id"]: r["raw_weight"] / total for r in rows}
     weights = {}
@@ -392,7 +424,8 @@ def _effective_weights(c: _Checker, rows: list[dict], groups: tuple[Group, ...] 
     for r in rows:
         weights.setdefault(r["id"], 0.0)
     if sum(weights.values()) <= 0:
-        c.fail(("criteria",), "every effective weight is zero", "give a group and one of its criteria positive weight", key=True)
+        c.fail(("criteria",), "every effective weight is zero", "give a group and one of its criteria positive weight",
+               key=True)
         return None
     return weights
 
@@ -482,10 +515,12 @@ def load_vendors(folder: str | Path) -> list[Vendor]:
 def _vendors_from(folder: str | Path, errors: list[ConfigError]) -> list[Vendor]:
     folder = Path(folder)
     if not folder.exists():
-        errors.append(ConfigError(Where(str(folder)), "", "folder not found", "give the folder that holds the vendor .yaml files"))
+        errors.append(ConfigError(Where(str(folder)), "", "folder not found",
+                                  "give the folder that holds the vendor .yaml files"))
         return []
     if not folder.is_dir():
-        errors.append(ConfigError(Where(str(folder)), "", "is not a folder", "--vendors takes a folder of vendor .yaml files"))
+        errors.append(ConfigError(Where(str(folder)), "", "is not a folder",
+                                  "--vendors takes a folder of vendor .yaml files"))
         return []
     files = vendor_files(folder)
     if not files:
@@ -507,7 +542,8 @@ def _vendor_from(path: str | Path, errors: list[ConfigError], seen: dict[str, st
     if doc is None:
         return None
     c = _Checker(doc)
-    data = c.mapping((), doc.data, required=("id", "name"), optional=_VENDOR_KEYS, what="a mapping with id, name and metrics")
+    data = c.mapping((), doc.data, required=("id", "name"), optional=_VENDOR_KEYS,
+                     what="a mapping with id, name and metrics")
     if data is None:
         errors.extend(c.errors)
         return None
@@ -582,7 +618,8 @@ def _observations(c: _Checker, path: tuple, metric: str, raw: Any) -> tuple[Obse
         estimate = c.boolean((*p, "estimate"), spec["estimate"]) if "estimate" in spec else False
         note = c.string((*p, "note"), spec["note"], allow_empty=True) if "note" in spec else ""
         if estimate and not (note or "").strip():
-            c.fail(p, "an estimate needs its reasoning in 'note'", "say what the judgement rests on (facts, rubric, arithmetic)")
+            c.fail(p, "an estimate needs its reasoning in 'note'",
+                   "say what the judgement rests on (facts, rubric, arithmetic)")
         bounds = {}
         for key in ("low", "high"):
             if key in spec:
@@ -675,7 +712,8 @@ def cross_check(criteria: CriteriaSet, vendors: list[Vendor]) -> list[ConfigErro
             hint = did_you_mean(crit.metric, known | derived)
             errors.append(ConfigError(crit.metric_where, f"criteria.{crit.id}.metric",
                                       f"no vendor has the metric {crit.metric!r}",
-                                      hint + ("" if hint.startswith("did") else "; a metric must appear in a vendor file")))
+                                      hint + ("" if hint.startswith("did")
+                                              else "; a metric must appear in a vendor file")))
             continue
         lo, hi = _range_of(crit)
         for v in chosen:
@@ -684,7 +722,8 @@ def cross_check(criteria: CriteriaSet, vendors: list[Vendor]) -> list[ConfigErro
                     errors.append(ConfigError(obs.where, f"metrics.{crit.metric}.value",
                                               f"expected a value in [{_fmt(lo)}, {_fmt(hi)}] for criterion "
                                               f"{crit.id!r} ({_range_reason(crit)}), got {obs.value:g}",
-                                              f"check the figure or the criterion's unit in {Path(criteria.path).name}"))
+                                              "check the figure or the criterion's unit in "
+                                              f"{Path(criteria.path).name}"))
     return errors
 
 

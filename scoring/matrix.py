@@ -117,9 +117,11 @@ def stability_level(vendor: Vendor, rule: StabilityRule, as_of: dt.date) -> tupl
     confidence = max(confidences, key=lambda x: order.get(x, 2))
     if confidence == "low":
         flags.append("low-confidence")
-    sources = "; ".join(dict.fromkeys(i.source for i in used)) or (vendor.status_page.source if vendor.status_page else "")
+    sources = ("; ".join(dict.fromkeys(i.source for i in used))
+               or (vendor.status_page.source if vendor.status_page else ""))
     info = dict(period=f"{start + dt.timedelta(days=1)}..{as_of}", source=sources, confidence=confidence, note=note,
-                flags=flags, weighted_hours=weighted, where=str(vendor.status_page.where if vendor.status_page else vendor.where))
+                flags=flags, weighted_hours=weighted,
+                where=str(vendor.status_page.where if vendor.status_page else vendor.where))
     return float(level), info
 
 
@@ -180,7 +182,8 @@ def build_matrix(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date | 
                     if c.missing == "error":
                         errors.append(ConfigError(c.where, f"criteria.{c.id}", f"vendor {v.id!r} has no value of "
                                                   f"{c.metric!r} known at {as_of} (missing: error)",
-                                                  "add an observation to the vendor file, or choose missing: worst or median"))
+                                                  "add an observation to the vendor file, "
+                                                  "or choose missing: worst or median"))
                 else:
                     values.loc[v.id, c.id] = obs.value
                     flags = []
@@ -192,7 +195,8 @@ def build_matrix(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date | 
                         flags.append("stale")
                     if obs.confidence == "low":
                         flags.append("low-confidence")
-                    if c.scale is not None and criteria.normalization == "fixed" and not c.scale.lo <= obs.value <= c.scale.hi:
+                    if (c.scale is not None and criteria.normalization == "fixed"
+                            and not c.scale.lo <= obs.value <= c.scale.hi):
                         flags.append("clipped")
                     lo, hi = uncertainty_range(obs.value, obs.confidence, c, obs.low, obs.high)
                     row.update(value=obs.value, low=lo, high=hi, period=obs.period or "", source=obs.source,

@@ -73,7 +73,8 @@ def normalize_array(values: np.ndarray, is_max: np.ndarray, method: str, lower: 
             # Every vendor gets the column's mean: values that differ by rounding noise must not decide anything
             # (TOPSIS divides by the spread, so even 1e-16 would otherwise become a full point).
             present = ~np.isnan(norm)
-            mean = np.where(present, norm, 0.0).sum(axis=-2, keepdims=True) / np.maximum(present.sum(axis=-2, keepdims=True), 1)
+            mean = (np.where(present, norm, 0.0).sum(axis=-2, keepdims=True)
+                    / np.maximum(present.sum(axis=-2, keepdims=True), 1))
             norm = np.where(fl & present, mean, norm)
     return norm, flat
 

@@ -47,7 +47,7 @@ class PreferenceTable:
     s: np.ndarray
 
     @classmethod
-    def default(cls, m: int) -> "PreferenceTable":
+    def default(cls, m: int) -> PreferenceTable:
         fn, params = DEFAULT_PREFERENCE
         return cls((fn,) * m, np.full(m, params["q"]), np.full(m, params["p"]), np.full(m, np.nan))
 
@@ -106,6 +106,23 @@ def net_flows(norm: np.ndarray, weights: np.ndarray, table: PreferenceTable) -> 
     if n < 2:
         return np.zeros(pi.shape[:-1])
     return (pi.sum(axis=-1) - pi.sum(axis=-2)) / (n - 1)
+
+
+def criterion_net_flows(norm: np.ndarray, table: PreferenceTable | None = None) -> np.ndarray:
+    """Each criterion's own net flow phi_j(a) = sum_b (P_j(a, b) - P_j(b, a)) / (n - 1): (..., n, m).
+
+    PROMETHEE II's net flow is their weighted sum, phi = sum_j w_j phi_j: the method is linear in the weights.
+
+    >>> table = PreferenceTable(("usual",), np.array([np.nan]), np.array([np.nan]), np.array([np.nan]))
+    >>> criterion_net_flows(np.array([[0.2], [0.9], [0.5]]), table).ravel().tolist()
+    [-1.0, 1.0, 0.0]
+    """
+    table = table or PreferenceTable.default(norm.shape[-1])
+    n = norm.shape[-2]
+    if n < 2:
+        return np.zeros(norm.shape)
+    pref = preference_degrees(norm[..., :, None, :] - norm[..., None, :, :], table)   # (..., a, b, m)
+    return (pref.sum(axis=-2) - pref.sum(axis=-3)) / (n - 1)
 
 
 def promethee_scores(norm: np.ndarray, weights: np.ndarray, table: PreferenceTable | None = None) -> np.ndarray:

@@ -87,7 +87,9 @@ def neutralise_cell(value):
 
 
 def render_csv(result: Result) -> str:
-    """One row per vendor: rank, score, weighted sum, each criterion's contribution, flags; provenance as ``#`` lines."""
+    """One row per vendor: rank, score, weighted sum, each criterion's contribution, flags;
+    provenance as ``#`` lines.
+    """
     out = io.StringIO()
     for key, value in _provenance_lines(result):
         out.write(f"# {key}: {value}\n")
@@ -138,7 +140,7 @@ def render_markdown(result: Result) -> str:
     """A readable report: ranking, weights and rationale, per-vendor explanation, flags, provenance."""
     r, p = result, result.provenance
     crits = list(r.normalized.columns)
-    labels = dict(zip(r.criteria_table["criterion"], r.criteria_table["label"]))
+    labels = dict(zip(r.criteria_table["criterion"], r.criteria_table["label"], strict=True))
     lines = [f"# Cloud vendor ranking: {_md(r.criteria.name)}", ""]
     if r.criteria.description:
         lines += [_md(r.criteria.description), ""]
@@ -153,9 +155,11 @@ def render_markdown(result: Result) -> str:
         lines.append(f"| {row.rank}{tie} | {_md(row.name)} ({_code(row.vendor)}) | {row.score:.3f} | "
                      + " | ".join(cells) + f" | {_md(', '.join(row.flags))} |")
     lines += ["", "Criterion columns are contributions (effective weight x normalized value); they add up to the "
-              "weighted-sum score" + (" (the TOPSIS score is a distance ratio on the same values)." if r.method == "topsis" else "."),
+              "weighted-sum score"
+              + (" (the TOPSIS score is a distance ratio on the same values)." if r.method == "topsis" else "."),
               "", "## Criteria and weights", "",
-              "| criterion | metric | direction | weight (as typed) | effective weight | scale | non-discriminating | rationale |",
+              "| criterion | metric | direction | weight (as typed) | effective weight | scale "
+              "| non-discriminating | rationale |",
               "|---|---|---|---:|---:|---|---|---|"]
     for c in r.criteria_table.itertuples(index=False):
         lines.append(f"| {_md(c.label)} | {_code(c.metric)} | {c.direction} | {c.raw_weight:g} | {c.weight:.1%} | "
@@ -167,9 +171,9 @@ def render_markdown(result: Result) -> str:
                   "|---|---:|---:|---:|---:|---|---|---|---|"]
         for c in crits:
             e = expl.loc[(row.vendor, c)]
-            lines.append(f"| {_md(labels[c])} | {_cell(e['raw']) or 'n/a'} | {e['normalized']:.3f} | {e['weight']:.3f} | "
-                         f"{e['contribution']:.3f} | {_md(e['period'])} | {_md(e['source'])} | {_md(e['confidence'])} | "
-                         f"{_md(', '.join(e['flags']))} |")
+            lines.append(f"| {_md(labels[c])} | {_cell(e['raw']) or 'n/a'} | {e['normalized']:.3f} | "
+                         f"{e['weight']:.3f} | {e['contribution']:.3f} | {_md(e['period'])} | {_md(e['source'])} | "
+                         f"{_md(e['confidence'])} | {_md(', '.join(e['flags']))} |")
         lines.append("")
     used = sorted({f for fl in r.explanation["flags"] for f in fl})
     if used:
@@ -194,10 +198,14 @@ def render_table(result: Result) -> str:
     for row in r.ranking.itertuples(index=False):
         body.append([f"{row.rank}{'=' if row.tied else ''}", row.vendor, f"{row.score:.3f}",
                      *[f"{contribution[(row.vendor, c)]:.3f}" for c in crits], ",".join(row.flags)])
-    widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
-    fmt = lambda cells: "  ".join(str(x).rjust(w) if i in (0, 2) or 3 <= i < 3 + len(crits) else str(x).ljust(w)
-                                  for i, (x, w) in enumerate(zip(cells, widths))).rstrip()
-    weights = ", ".join(f"{c} {w:.0%}" for c, w in zip(r.criteria_table["criterion"], r.criteria_table["weight"]))
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *body, strict=True)]
+
+    def fmt(cells):
+        return "  ".join(str(x).rjust(w) if i in (0, 2) or 3 <= i < 3 + len(crits) else str(x).ljust(w)
+                         for i, (x, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+
+    weights = ", ".join(f"{c} {w:.0%}"
+                        for c, w in zip(r.criteria_table["criterion"], r.criteria_table["weight"], strict=True))
     lines = [f"{r.criteria.name}: as of {r.matrix.as_of}, {r.method}, normalization {r.criteria.normalization}",
              f"weights: {weights}", "", fmt(head), fmt(["-" * w for w in widths]), *(fmt(b) for b in body), ""]
     lines.append("criterion columns: contribution = weight x normalized value (they sum to the weighted-sum score)")
@@ -244,15 +252,17 @@ def report_stem(result: Result) -> str:
 def write_reports(result: Result, folder: str | Path = "reports") -> list[Path]:
     """Write the Markdown, CSV and JSON reports into ``folder``; returns their paths."""
     stem = report_stem(result)
-    return [write_atomic(Path(folder) / f"{stem}{_SUFFIX[fmt]}", render(result, fmt)) for fmt in ("markdown", "csv", "json")]
+    return [write_atomic(Path(folder) / f"{stem}{_SUFFIX[fmt]}", render(result, fmt))
+            for fmt in ("markdown", "csv", "json")]
 
 
 # ------------------------------------------------------------------------------------ robustness outputs
 
 def _fmt_table(head: list[str], rows: list[list], right: set[int] = frozenset()) -> list[str]:
-    widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)] if rows else [len(h) for h in head]
+    widths = ([max(len(str(x)) for x in col) for col in zip(head, *rows, strict=True)] if rows
+              else [len(h) for h in head])
     line = lambda cells: "  ".join(str(x).rjust(w) if i in right else str(x).ljust(w)   # noqa: E731
-                                   for i, (x, w) in enumerate(zip(cells, widths))).rstrip()
+                                   for i, (x, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
     return [line(head), line(["-" * w for w in widths]), *(line(r) for r in rows)]
 
 
@@ -283,7 +293,8 @@ def render_sensitivity(result: Result, intervals, tornado_table, smaa_result, fm
             for c, row in intervals.iterrows()]
     out += _fmt_table(["criterion", "weight", "same order", "same leader", "leader changes"], rows)
     exact = bool(intervals["exact"].all())
-    out += ["", "closed form (weighted sum)" if exact else "grid over the weight + bisection (method is not linear in the weights)", ""]
+    out += ["", ("closed form (weighted sum)" if exact
+                 else "grid over the weight + bisection (method is not linear in the weights)"), ""]
     vendor = focus or str(r.ranking["vendor"].iloc[0])
     sub = tornado_table[tornado_table["vendor"] == vendor]
     moves = (sub["rank_low"] != sub["rank"]) | (sub["rank_high"] != sub["rank"])
@@ -294,7 +305,8 @@ def render_sensitivity(result: Result, intervals, tornado_table, smaa_result, fm
              f"{t.rank_low} .. {t.rank_high}"] for t in sub.itertuples()]
     out += _fmt_table(["factor", "setting", "score", "rank"], rows)
     out += ["", "One factor at a time misses interactions; SMAA below varies everything at once.", ""]
-    how = "uniform on the simplex" if s.weights == "uniform" else f"Dirichlet around the stated weights (concentration {s.concentration:g})"
+    how = ("uniform on the simplex" if s.weights == "uniform"
+           else f"Dirichlet around the stated weights (concentration {s.concentration:g})")
     out += [f"SMAA-2: {s.draws:,} draws, seed {s.seed}, weights {how}"
             + (f", order {', '.join(s.order)}" if s.order else "")
             + (", figures drawn within their uncertainty" if s.vary_values else ", figures fixed"), ""]
@@ -308,7 +320,8 @@ def render_sensitivity(result: Result, intervals, tornado_table, smaa_result, fm
     rows = [[v, *["" if pd.isna(x) else f"{x:.1%}" for x in cw.loc[v]]] for v in cw.index]
     out += _fmt_table(["vendor", *cw.columns], rows, right=set(range(1, len(cw.columns) + 1)))
     out += ["", "P(row beats column)", ""]
-    rows = [[v, *[("" if v == u else f"{s.winning.loc[v, u]:.3f}") for u in s.winning.columns]] for v in s.winning.index]
+    rows = [[v, *[("" if v == u else f"{s.winning.loc[v, u]:.3f}") for u in s.winning.columns]]
+            for v in s.winning.index]
     out += _fmt_table(["vendor", *s.winning.columns], rows, right=set(range(1, len(s.winning.columns) + 1)))
     return "\n".join(out) + "\n"
 
@@ -317,19 +330,23 @@ def render_sensitivity(result: Result, intervals, tornado_table, smaa_result, fm
 def render_whatif(answer, fmt: str = "table") -> str:
     if fmt == "json":
         return json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) + "\n"
-    head = f"{answer.vendor} (score {answer.score:.4f}) vs {answer.target} (score {answer.target_score:.4f}), {answer.method}"
+    head = (f"{answer.vendor} (score {answer.score:.4f}) vs {answer.target} (score {answer.target_score:.4f}), "
+            f"{answer.method}")
     lines = [head, ""]
     if answer.already:
         lines += answer.notes
         return "\n".join(lines) + "\n"
-    for group, title in (("metric", "By its own figures, one criterion at a time:"), ("metrics", "By its figures, combined (LP):"),
-                         ("weight", "By one weight (others rescaled in proportion):"), ("weights", "By the weights, combined (LP, L1):")):
+    for group, title in (("metric", "By its own figures, one criterion at a time:"),
+                         ("metrics", "By its figures, combined (LP):"),
+                         ("weight", "By one weight (others rescaled in proportion):"),
+                         ("weights", "By the weights, combined (LP, L1):")):
         items = [a for a in answer.answers if a.kind == group]
         if not items:
             continue
         lines.append(title)
         for a in items:
-            mark = "" if not a.feasible else ("  [checked by re-scoring]" if a.verified else "  [NOT confirmed by re-scoring]")
+            mark = ("" if not a.feasible
+                    else ("  [checked by re-scoring]" if a.verified else "  [NOT confirmed by re-scoring]"))
             lines.append(f"  - {a.text}{mark}")
         lines.append("")
     lines += [f"note: {n}" for n in answer.notes]

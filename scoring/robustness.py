@@ -45,7 +45,7 @@ class Scorer:
     promethee: object | None = None          # outranking.PreferenceTable when method == "promethee"
 
     @classmethod
-    def from_result(cls, result) -> "Scorer":
+    def from_result(cls, result) -> Scorer:
         """The scorer behind a pipeline Result: same matrix, normalization, method (and preferences)."""
         from .outranking import preference_table
         return cls(result.matrix, result.criteria.normalization, result.method,
@@ -227,7 +227,8 @@ def weight_stability_intervals(scorer: Scorer, tolerance: float = DEFAULT_TOLERA
     >>> from scoring.matrix import make_matrix
     >>> dm = make_matrix({"a": [1.0, 0.0], "b": [0.0, 1.0]}, vendors=["x", "y"], weights={"a": 3, "b": 1},
     ...                  bounds={"a": (0, 1), "b": (0, 1)})
-    >>> weight_stability_intervals(Scorer(dm, "fixed", "weighted-sum"))[["order_low", "order_high"]].round(3).values.tolist()
+    >>> intervals = weight_stability_intervals(Scorer(dm, "fixed", "weighted-sum"))
+    >>> intervals[["order_low", "order_high"]].round(3).values.tolist()
     [[0.5, 1.0], [0.0, 0.5]]
     """
     norm = scorer.normalized()
@@ -289,7 +290,8 @@ def tornado(scorer: Scorer, weight_delta: float = TORNADO_WEIGHT_DELTA,
     base = scorer.scores(w)
     base_rank = ranks_of(base[None, :], tolerance)[0]
     vendors, criteria = scorer.vendors, scorer.criteria
-    factors = []                         # (factor, kind, criterion, subject, low setting, high setting, W(2,m), X(2,n,m))
+    # factors: (factor, kind, criterion, subject, low setting, high setting, W(2,m), X(2,n,m))
+    factors = []
     for k, crit in enumerate(criteria):
         t = np.clip(np.array([w[k] * (1 - weight_delta), w[k] * (1 + weight_delta)]), 0.0, 1.0)
         factors.append((f"weight {crit}", "weight", crit, "", t[0], t[1], rescaled_weights(w, k, t), None))

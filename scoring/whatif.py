@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .lp import solve
 from .rank import DEFAULT_TOLERANCE
 from .robustness import Scorer, ranks_of, rescaled_weights
 
@@ -71,19 +72,6 @@ class WhatIf:
                                  cost=None if np.isnan(a.cost) else round(a.cost, 12), text=a.text,
                                  changes=a.changes) for a in self.answers],
                 "notes": self.notes}
-
-
-def _solver():
-    import pulp
-    # The one place a solver is named: HiGHS in-process (highspy); no subprocess per solve.
-    return pulp.HiGHS(msg=False)
-
-
-def _solve(prob) -> bool:
-    """Solve; True only for a proven optimum with a solution (PuLP does not raise on failure)."""
-    import pulp
-    status = prob.solve(_solver())
-    return pulp.LpStatus[status] == "Optimal" and prob.sol_status in (1, 2)
 
 
 def what_it_takes(scorer: Scorer, vendor: str, *, beat: str | None = None, rank: int | None = None,
@@ -176,7 +164,6 @@ def _passes(scorer: Scorer, x: int, bar: int, values=None, weights=None, toleran
 
 
 def _single_metric(scorer, x, k, bar, goal, target_name, label, unit, exact, tolerance) -> Change:
-    vendor = scorer.vendors[x]
     lo, hi, is_max = _bounds(scorer, k)
     now = float(scorer.dm.values.iloc[x, k])
     best = hi if is_max else lo
@@ -220,13 +207,14 @@ def _metrics_lp(scorer, x, bar, goal, target_name, name, units, tolerance) -> Ch
     prob += pulp.lpSum(gain.values()), "total_change_in_scale_fractions"
     prob += (pulp.lpSum(float(w[k]) * gain[c] for k, c in enumerate(criteria)) >= float(s[bar] - s[x] + MARGIN),
              "overtake")
-    if not _solve(prob):
+    solution = solve(prob)
+    if not solution.optimal:
         best = float(s[x] + sum(w[k] * (1.0 - norm[x, k]) for k in range(len(criteria))))
         return Change("metrics", False, f"no change of {vendor}'s figures within their scales is enough: at the best "
                                         f"end of every scale it would score {best:.4f}, below {target_name}")
     changes, values, parts = {}, scorer.dm.values.to_numpy(dtype=float).copy(), []
     for k, c in enumerate(criteria):
-        g = float(gain[c].value() or 0.0)
+        g = solution.values[gain[c].name]
         if g <= 1e-12:
             continue
         lo, hi, is_max = _bounds(scorer, k)
@@ -238,7 +226,7 @@ def _metrics_lp(scorer, x, bar, goal, target_name, name, units, tolerance) -> Ch
         parts.append(f"{name(c)} {'+' if is_max else '-'}{abs(to - frm):.2f}{(' ' + units[c]) if units.get(c) else ''}")
     verified = _passes(scorer, x, bar, values=values, tolerance=tolerance)
     return Change("metrics", True, f"{goal} with the smallest combined change of its figures: "
-                  + ", ".join(parts), changes, float(pulp.value(prob.objective)), verified)
+                  + ", ".join(parts), changes, solution.objective, verified)
 
 
 # --------------------------------------------------------------------------------------------- weights
@@ -248,7 +236,6 @@ def _ahead_count(scores: np.ndarray, x: int, targets: list[int], tol: float) -> 
 
 
 def _single_weight(scorer, x, k, targets, need_ahead, goal, label, tolerance) -> Change:
-    vendor = scorer.vendors[x]
     w = scorer.weights
     grid = np.linspace(0.0, 1.0, 2001)
     s = scorer.scores(rescaled_weights(w, k, grid))
@@ -277,7 +264,7 @@ def _single_weight(scorer, x, k, targets, need_ahead, goal, label, tolerance) ->
 
 def _weights_lp(scorer, x, targets, need_ahead, goal, target_name, name, tolerance) -> Change:
     import pulp
-    vendor, criteria = scorer.vendors[x], scorer.criteria
+    criteria = scorer.criteria
     w, norm = scorer.weights, scorer.normalized()
     m = len(criteria)
     prob = pulp.LpProblem("weights_to_overtake", pulp.LpMinimize)
@@ -296,12 +283,13 @@ def _weights_lp(scorer, x, targets, need_ahead, goal, target_name, name, toleran
             prob += (pulp.lpSum(new[k] * float(norm[x, k] - norm[t, k]) for k in range(m)) >= MARGIN - 2 * stay[t],
                      f"ahead_of_{scorer.vendors[t]}")
         prob += (pulp.lpSum(stay.values()) <= len(targets) - need_ahead, "how_many_may_stay_ahead")
-    if not _solve(prob):
+    solution = solve(prob)
+    if not solution.optimal:
         dominated = [scorer.vendors[t] for t in targets if (norm[t] >= norm[x] - 1e-12).all()]
         why = (f"{', '.join(dominated)} {'is' if len(dominated) == 1 else 'are'} at least as good on every criterion"
                if dominated else "no weight vector puts it ahead")
         return Change("weights", False, f"no weights do it ({goal}): {why}")
-    new_w = np.array([float(pulp.value(v)) for v in new])
+    new_w = np.array([float(w[k]) + solution.values[up[k].name] - solution.values[down[k].name] for k in range(m)])
     new_w = np.clip(new_w, 0, None) / np.clip(new_w, 0, None).sum()
     changes = {c: {"from": float(w[k]), "to": float(new_w[k]), "by": float(new_w[k] - w[k])}
                for k, c in enumerate(criteria) if abs(new_w[k] - w[k]) > 1e-9}
@@ -309,5 +297,5 @@ def _weights_lp(scorer, x, targets, need_ahead, goal, target_name, name, toleran
     verified = _ahead_count(row, x, targets, tolerance) >= need_ahead
     parts = [f"{name(c)} {d['from']:.1%} -> {d['to']:.1%}" for c, d in changes.items()]
     return Change("weights", True, f"{goal} with the smallest change of weights "
-                  f"(L1 {float(pulp.value(prob.objective)):.4f}): " + ", ".join(parts),
-                  changes, float(pulp.value(prob.objective)), verified)
+                  f"(L1 {solution.objective:.4f}): " + ", ".join(parts),
+                  changes, solution.objective, verified)

@@ -123,7 +123,8 @@ def parse_yaml(raw: bytes, name: str = "<string>") -> YamlDoc:
     except yaml.YAMLError as exc:
         raise _syntax_problem(exc, name, text) from None
     if node is None:
-        raise _Problem(Where(name), "file is empty (no YAML content)", "see criteria/README.md or vendors/README.md for a template")
+        raise _Problem(Where(name), "file is empty (no YAML content)",
+                       "see criteria/README.md or vendors/README.md for a template")
     doc = YamlDoc(name, None)
     budget = [MAX_NODES]
     doc.data = _build(node, (), doc, budget, 0)
@@ -144,7 +145,51 @@ def _check_depth(text: str, name: str) -> None:
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
     except yaml.YAMLError as exc:
+        # A scanner may look far ahead inside flow collections and give up on deep nesting itself (PyYAML 6.0.4
+        # refuses ~1,000 levels of '[' before yielding our 33rd event): report it as the nesting it is.
+        deep = _deep_flow_position(text, MAX_DEPTH)
+        mark = getattr(exc, "problem_mark", None)
+        if deep is not None and (mark is None or deep <= mark.index):
+            line = text.count("\n", 0, deep) + 1
+            column = deep - (text.rfind("\n", 0, deep) + 1) + 1
+            raise _Problem(Where(name, line, column), f"nesting deeper than {MAX_DEPTH} levels",
+                           "our files nest a few levels; this looks generated or malicious") from None
         raise _syntax_problem(exc, name, text) from None
+
+
+def _deep_flow_position(text: str, limit: int) -> int | None:
+    """Offset of the first '[' or '{' that opens flow level ``limit + 1``, skipping quoted text and comments.
+
+    Only consulted once the YAML reader has already refused the file, to name the cause; never to refuse a file.
+
+    >>> _deep_flow_position("a: [1, '[[[']", 1), _deep_flow_position("a: [[1]]", 1)
+    (None, 4)
+    """
+    depth, quote, i, n = 0, "", 0, len(text)
+    while i < n:
+        ch = text[i]
+        if quote:
+            if ch == quote:
+                if quote == "'" and text.startswith("''", i):
+                    i += 1                       # '' is an escaped quote inside single quotes
+                else:
+                    quote = ""
+            elif ch == "\\" and quote == '"':
+                i += 1
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#" and (i == 0 or text[i - 1] in " \t\n"):
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return i
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+        i += 1
+    return None
 
 
 def _syntax_problem(exc: yaml.YAMLError, name: str, text: str) -> _Problem:
@@ -156,7 +201,8 @@ def _syntax_problem(exc: yaml.YAMLError, name: str, text: str) -> _Problem:
     hint = "check indentation, colons and quotes on this line or the one before"
     lines = text.splitlines()
     if mark is not None and 0 <= mark.line < len(lines) and "\t" in lines[mark.line][: max(mark.column + 1, 1)]:
-        message, hint = "YAML syntax error: tab character used for indentation", "YAML indents with spaces only; replace tabs with spaces"
+        message = "YAML syntax error: tab character used for indentation"
+        hint = "YAML indents with spaces only; replace tabs with spaces"
     elif "expected a single document" in str(exc) or "but found another document" in str(exc):
         message, hint = "more than one YAML document ('---') in the file", "keep one document per file"
     return _Problem(Where(name, line, column), message, hint)

@@ -58,9 +58,9 @@ class Problem:
         return make_matrix(
             {c: [row[j] for row in self.values] for j, c in enumerate(self.criteria)},
             vendors=list(self.vendors),
-            weights=dict(zip(self.criteria, self.weights)),
-            directions=dict(zip(self.criteria, self.directions)),
-            bounds=dict(zip(self.criteria, self.bounds)),
+            weights=dict(zip(self.criteria, self.weights, strict=True)),
+            directions=dict(zip(self.criteria, self.directions, strict=True)),
+            bounds=dict(zip(self.criteria, self.bounds, strict=True)),
         )
 
     def column(self, j: int) -> list[float]:
@@ -81,7 +81,8 @@ class Problem:
         return replace(self, values=self.values[:i] + (tuple(row),) + self.values[i + 1:])
 
     def with_column(self, j: int, column) -> Problem:
-        return replace(self, values=tuple(row[:j] + (float(v),) + row[j + 1:] for row, v in zip(self.values, column)))
+        return replace(self, values=tuple(row[:j] + (float(v),) + row[j + 1:]
+                                          for row, v in zip(self.values, column, strict=True)))
 
     def with_weights(self, weights) -> Problem:
         return replace(self, weights=tuple(map(float, weights)))
@@ -162,7 +163,7 @@ def improvements(draw, problem: Problem) -> tuple[int, int, float]:
 @st.composite
 def dominating_rows(draw, problem: Problem, i: int) -> tuple[float, ...]:
     """A row at least as good as vendor ``i`` on every criterion (possibly equal)."""
-    return tuple(better(d, x, draw(values)) for d, x in zip(problem.directions, problem.values[i]))
+    return tuple(better(d, x, draw(values)) for d, x in zip(problem.directions, problem.values[i], strict=True))
 
 
 def ulp_steps(x: float, k: int) -> float:
@@ -186,7 +187,7 @@ def near_constant_problems(draw) -> Problem:
     return Problem(
         vendors=p.vendors,
         criteria=p.criteria + (FLAT,),
-        values=tuple(row + (v,) for row, v in zip(p.values, column)),
+        values=tuple(row + (v,) for row, v in zip(p.values, column, strict=True)),
         directions=p.directions + (draw(directions),),
         weights=p.weights + (draw(raw_weights),),
         bounds=p.bounds + (bounds_containing(column, draw(_fractions), draw(_fractions)),),

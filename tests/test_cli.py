@@ -18,7 +18,8 @@ TEXTBOOK = ROOT / "tests" / "data" / "textbook"
 
 def cloudscore(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     """Run the real command in a fresh interpreter, as a user would."""
-    return subprocess.run([sys.executable, "-m", "scoring", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "scoring", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120)
 
 
 def test_rank_prints_a_table_and_exits_0():
@@ -44,14 +45,16 @@ def test_rank_csv_and_markdown_formats(capsys):
     base = ["rank", "--criteria", str(TEXTBOOK / "criteria.yaml"), "--vendors", str(TEXTBOOK / "vendors")]
     assert main([*base, "--format", "csv"]) == 0
     text = capsys.readouterr().out
-    rows = list(csv.DictReader(io.StringIO("".join(line + "\n" for line in text.splitlines() if not line.startswith("#")))))
+    body = "".join(line + "\n" for line in text.splitlines() if not line.startswith("#"))
+    rows = list(csv.DictReader(io.StringIO(body)))
     assert [r["vendor"] for r in rows] == ["c", "b", "a"]
     assert main([*base, "--format", "markdown"]) == 0
     assert "| rank | vendor | score |" in capsys.readouterr().out
 
 
 def test_method_option_overrides_the_criteria_file(capsys):
-    base = ["rank", "--criteria", str(TEXTBOOK / "criteria.yaml"), "--vendors", str(TEXTBOOK / "vendors"), "--format", "json"]
+    base = ["rank", "--criteria", str(TEXTBOOK / "criteria.yaml"), "--vendors", str(TEXTBOOK / "vendors"),
+            "--format", "json"]
     main([*base, "--method", "weighted-sum"])
     doc = json.loads(capsys.readouterr().out)
     assert doc["method"] == "weighted-sum"
@@ -59,7 +62,8 @@ def test_method_option_overrides_the_criteria_file(capsys):
 
 
 @pytest.mark.parametrize("args, expected", [
-    (["rank", "--method", "topsys"], "--method: unknown method 'topsys'; expected one of 'weighted-sum', 'topsis', 'promethee'\n    hint: did you mean 'topsis'?"),
+    (["rank", "--method", "topsys"], "--method: unknown method 'topsys'; expected one of 'weighted-sum', 'topsis', "
+                                     "'promethee'\n    hint: did you mean 'topsis'?"),
     (["rank", "--as-of", "2023-13-01"], "--as-of: expected a date YYYY-MM-DD, got '2023-13-01'"),
     (["rank", "--as-of", "last year"], "--as-of: expected a date YYYY-MM-DD, got 'last year'"),
     (["rank", "--criteria", "criteria/nope.yaml"], "criteria/nope.yaml: file not found"),
@@ -75,14 +79,16 @@ def test_bad_arguments_exit_2_with_a_clear_message_and_no_traceback(args, expect
 
 
 def test_bad_files_exit_2_listing_every_problem(write_yaml, tmp_path):
-    crit = write_yaml("c.yaml", "name: t\nnormalization: min-max\ncriteria:\n  a: {metric: m1, direction: up, weight: -1}\n")
+    crit = write_yaml("c.yaml", "name: t\nnormalization: min-max\ncriteria:\n"
+                                "  a: {metric: m1, direction: up, weight: -1}\n")
     write_yaml("v/x.yaml", "id: x\nname: X\nmetrics:\n  m1: .nan\n")
     write_yaml("v/y.yaml", "id: x\nname: Y\nmetrics:\n  m1: 2\n")
     run = cloudscore("validate", "--criteria", str(crit), "--vendors", str(tmp_path / "v"))
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert "4 problems" in run.stderr
     for part in ("c.yaml:4:", "criteria.a.direction: expected 'max' or 'min', got 'up'", "criteria.a.weight",
-                 "x.yaml:4:7: metrics.m1: expected a finite number, got nan", "y.yaml:1:5: id: vendor id 'x' is already used"):
+                 "x.yaml:4:7: metrics.m1: expected a finite number, got nan",
+                 "y.yaml:1:5: id: vendor id 'x' is already used"):
         assert part in run.stderr
     run = cloudscore("rank", "--criteria", str(crit), "--vendors", str(tmp_path / "v"))
     assert run.returncode == 2 and "Traceback" not in run.stderr
@@ -101,7 +107,7 @@ def test_report_writes_three_formats_with_provenance_and_leaves_inputs_alone(tmp
                      "--as-of", "2024-06-30", "--out", str(tmp_path / "out"))
     assert run.returncode == 0, run.stderr
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert written == ["2024-06-30_textbook_topsis.csv", "2024-06-30_textbook_topsis.json", "2024-06-30_textbook_topsis.md"]
+    assert written == [f"2024-06-30_textbook_topsis.{suffix}" for suffix in ("csv", "json", "md")]
     doc = json.loads((tmp_path / "out" / written[1]).read_text(encoding="utf-8"))
     prov = doc["provenance"]
     assert prov["as_of"] == "2024-06-30" and prov["method"] == "topsis" and prov["version"]
@@ -114,10 +120,12 @@ def test_report_writes_three_formats_with_provenance_and_leaves_inputs_alone(tmp
 
 
 def test_report_text_from_inputs_is_escaped_and_spreadsheet_safe(write_yaml, tmp_path):
-    crit = write_yaml("c.yaml", "name: t\nnormalization: min-max\ncriteria:\n  a: {metric: m1, direction: max, weight: 1}\n")
+    crit = write_yaml("c.yaml", "name: t\nnormalization: min-max\ncriteria:\n"
+                                "  a: {metric: m1, direction: max, weight: 1}\n")
     write_yaml("v/x.yaml", "id: x\nname: '=HYPERLINK(\"http://evil\")<script>'\nmetrics:\n  m1: 1\n")
     write_yaml("v/y.yaml", "id: y\nname: '@SUM(A1) | pipe'\nmetrics:\n  m1: 2\n")
-    run = cloudscore("report", "--criteria", str(crit), "--vendors", str(tmp_path / "v"), "--out", str(tmp_path / "out"))
+    run = cloudscore("report", "--criteria", str(crit), "--vendors", str(tmp_path / "v"),
+                     "--out", str(tmp_path / "out"))
     assert run.returncode == 0, run.stderr
     md = next((tmp_path / "out").glob("*.md")).read_text(encoding="utf-8")
     assert "<script>" not in md and "&lt;script&gt;" in md and "\\| pipe" in md
@@ -164,7 +172,8 @@ def test_whatif_answers_in_words_and_json():
 
 
 @pytest.mark.parametrize("args, expected", [
-    (["whatif", "--vendor", "huawai", "--beat", "alibaba"], "--vendor: unknown vendor 'huawai'\n    hint: did you mean 'huawei'?"),
+    (["whatif", "--vendor", "huawai", "--beat", "alibaba"],
+     "--vendor: unknown vendor 'huawai'\n    hint: did you mean 'huawei'?"),
     (["whatif", "--vendor", "huawei"], "one of the arguments --beat --rank is required"),
     (["whatif", "--vendor", "huawei", "--rank", "0"], "argument --rank: expected a positive whole number, got 0"),
     (["sensitivity", "--draws", "-5"], "argument --draws: expected a positive whole number, got -5"),
@@ -176,3 +185,119 @@ def test_robustness_commands_refuse_bad_arguments_with_exit_2(args, expected):
     run = cloudscore(*args)
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert expected in run.stderr
+
+
+# --------------------------------------------------------------------------- stdout is only the requested format
+
+#: One invocation per command that offers --format json; a command added later without one here fails the test below.
+JSON_INVOCATIONS = {
+    "rank": [("rank", "--as-of", "2023-12-31"), ("rank", "--method", "promethee")],
+    "sensitivity": [("sensitivity", "--draws", "500"), ("sensitivity", "--draws", "300", "--method", "topsis")],
+    "whatif": [("whatif", "--vendor", "tianyi", "--rank", "3"), ("whatif", "--vendor", "huawei", "--beat", "alibaba"),
+               ("whatif", "--vendor", "baidu", "--rank", "1", "--method", "promethee", "--as-of", "2023-12-31")],
+    "compare": [("compare",), ("compare", "--as-of", "2023-12-31")],
+}
+
+
+def _commands_with_json_format() -> set[str]:
+    from scoring.cli import _parser
+    parser = _parser()
+    sub = next(a for a in parser._actions if isinstance(a, __import__("argparse")._SubParsersAction))
+    found = set()
+    for name, p in sub.choices.items():
+        for action in p._actions:
+            if "--format" in action.option_strings and "json" in (action.choices or ()):
+                found.add(name)
+    return found
+
+
+def test_every_command_with_json_output_is_exercised_below():
+    assert _commands_with_json_format() == set(JSON_INVOCATIONS)
+
+
+@pytest.mark.parametrize("args", [a for runs in JSON_INVOCATIONS.values() for a in runs], ids=" ".join)
+def test_json_output_parses_as_a_whole_in_a_fresh_process(args):
+    """A fresh interpreter each time: the HiGHS banner appears on the first solver of a process, if ever."""
+    run = cloudscore(*args, "--format", "json")
+    assert run.returncode == 0, run.stderr
+    json.loads(run.stdout)
+    assert run.stderr == ""
+
+
+def test_the_python_api_writes_nothing_to_file_descriptors_1_and_2():
+    """Solve LPs through the library in a fresh process (the banner comes once per process) and watch fds 1 and 2."""
+    code = ("from scoring.pipeline import run\n"
+            "from scoring.robustness import Scorer\n"
+            "from scoring.whatif import what_it_takes\n"
+            "answer = what_it_takes(Scorer.from_result(run()), 'tianyi', rank=3)\n"
+            "assert any(a.kind == 'weights' and a.feasible for a in answer.answers)\n")
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert (run.stdout, run.stderr) == ("", "")
+
+
+def test_solves_in_this_process_leave_fds_1_and_2_untouched(capfd):
+    from scoring.pipeline import run
+    from scoring.robustness import Scorer
+    from scoring.whatif import what_it_takes
+    print("before", flush=True)
+    what_it_takes(Scorer.from_result(run()), "huawei", beat="alibaba")
+    print("after", flush=True)
+    assert capfd.readouterr() == ("before\nafter\n", "")
+
+
+# ---------------------------------------------------------------------------------------- a complete command line
+
+def test_version_prints_the_installed_version():
+    from importlib.metadata import version
+    run = cloudscore("--version")
+    assert run.returncode == 0 and run.stdout.strip() == f"cloudscore {version('cloudscore')}"
+
+
+@pytest.mark.parametrize("args", [("--debug", "rank", "--as-of", "bad"), ("rank", "--as-of", "bad", "--debug")])
+def test_debug_is_accepted_before_or_after_the_command(args):
+    run = cloudscore(*args)
+    assert run.returncode == 2 and "--as-of: expected a date YYYY-MM-DD, got 'bad'" in run.stderr
+
+
+def test_debug_before_the_command_survives_the_subcommand_parser():
+    from scoring.cli import _parser
+    assert _parser().parse_args(["--debug", "rank"]).debug is True
+    assert _parser().parse_args(["rank", "--debug"]).debug is True
+    assert _parser().parse_args(["rank"]).debug is False
+
+
+def test_every_help_lists_every_method_and_has_examples_and_exit_codes():
+    from scoring.cli import EXIT_CODES, _parser
+    from scoring.models import METHODS
+    parser = _parser()
+    sub = next(a for a in parser._actions if isinstance(a, __import__("argparse")._SubParsersAction))
+    for name, p in sub.choices.items():
+        text = p.format_help()
+        assert "examples:" in text and f"cloudscore {name}" in text.split("examples:")[1], name
+        for code in EXIT_CODES:
+            assert f"{code:>3}  " in text.split("exit status:")[1], (name, code)
+        if any("--method" in a.option_strings for a in p._actions) or name == "compare":
+            assert all(m in " ".join(text.split()) for m in METHODS), name
+    assert "exit status:" in parser.format_help()
+
+
+def test_the_readme_documents_every_exit_code():
+    from scoring.cli import EXIT_CODES
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Exit status", 1)[1].split("\n## ", 1)[0]
+    for code in EXIT_CODES:
+        assert f"| {code} |" in section, code
+
+
+def test_whatif_with_no_way_to_get_there_exits_3_and_says_why(write_yaml, tmp_path):
+    """One criterion, and the leader already at the top of its scale: no figure and no weight can overtake it."""
+    crit = write_yaml("c.yaml", "name: t\ncriteria:\n  a: {metric: m_pct, direction: max, weight: 1, "
+                                "scale: {min: 0, max: 10}}\n")
+    write_yaml("v/x.yaml", "id: x\nname: X\nmetrics:\n  m_pct: 2\n")
+    write_yaml("v/y.yaml", "id: y\nname: Y\nmetrics:\n  m_pct: 10\n")
+    run = cloudscore("whatif", "--criteria", str(crit), "--vendors", str(tmp_path / "v"), "--vendor", "x",
+                     "--beat", "y", "--format", "json")
+    assert run.returncode == 3, run.stderr
+    doc = json.loads(run.stdout)
+    assert doc["answers"] and not any(a["feasible"] for a in doc["answers"])

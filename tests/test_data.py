@@ -30,7 +30,9 @@ def facts():
 
 
 def numbers_in(text: str) -> list[float]:
-    """Every number in a fact-sheet cell: '~25' -> [25], '2023: #6; 2024: #8' -> [2023, 6, 2024, 8], '1,650' -> [1650]."""
+    """Every number in a fact-sheet cell: '~25' -> [25], '2023: #6; 2024: #8' -> [2023, 6, 2024, 8],
+    '1,650' -> [1650].
+    """
     return [float(x) for x in re.findall(r"[-+]?\d+(?:\.\d+)?", text.replace(",", ""))]
 
 
@@ -111,5 +113,6 @@ def test_both_views_have_observations_for_the_seeds_date_and_for_the_latest_data
     for vendor in VENDORS:
         if vendor.id not in criteria.vendors:
             continue
-        known_2023 = [m for m in metrics if any(o.period_end <= dt.date(2023, 12, 31) for o in vendor.metrics.get(m, ()))]
+        known_2023 = [m for m in metrics
+                      if any(o.period_end <= dt.date(2023, 12, 31) for o in vendor.metrics.get(m, ()))]
         assert known_2023, f"{vendor.id} has nothing for the seeds' view"

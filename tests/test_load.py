@@ -1,6 +1,8 @@
 """One test per validation rule: each asserts the full located message (file:line:column: key: problem)."""
 
 import re
+import subprocess
+import sys
 import textwrap
 import time
 import tracemalloc
@@ -86,19 +88,22 @@ def test_unknown_key_is_reported_with_line_column_and_did_you_mean(write_yaml):
     with pytest.raises(ConfigErrors) as exc:
         load_criteria(path)
     text = errors_of(exc)
-    assert re.search(r"c\.yaml:4:39: criteria\.share\.wieght: unknown key 'wieght'\n    hint: did you mean 'weight'\?", text)
+    assert re.search(r"c\.yaml:4:39: criteria\.share\.wieght: unknown key 'wieght'\n"
+                     r"    hint: did you mean 'weight'\?", text)
     assert re.search(r"c\.yaml:4:\d+: criteria\.share: missing required key 'weight'", text)
 
 
 def test_unknown_top_level_key_gets_a_did_you_mean(write_yaml):
     path = write_yaml("c.yaml", GOOD_CRITERIA + "normalisation: max\n")
-    with pytest.raises(ConfigErrors, match=r"c\.yaml:7:1: normalisation: unknown key 'normalisation'\n    hint: did you mean 'normalization'\?"):
+    with pytest.raises(ConfigErrors, match=r"c\.yaml:7:1: normalisation: unknown key 'normalisation'\n"
+                                           r"    hint: did you mean 'normalization'\?"):
         load_criteria(path)
 
 
 def test_direction_typo_names_the_two_choices(write_yaml):
     path = write_yaml("c.yaml", GOOD_CRITERIA.replace("direction: min", "direction: lower"))
-    with pytest.raises(ConfigErrors, match=r"c\.yaml:6:48: criteria\.incidents\.direction: expected 'max' or 'min', got 'lower'"):
+    with pytest.raises(ConfigErrors, match=r"c\.yaml:6:48: criteria\.incidents\.direction: "
+                                           r"expected 'max' or 'min', got 'lower'"):
         load_criteria(path)
 
 
@@ -137,7 +142,8 @@ def test_fixed_normalization_requires_a_scale_on_every_criterion(write_yaml):
 
 
 def test_all_problems_in_all_files_are_reported_in_one_run(write_yaml, tmp_path):
-    crit = write_yaml("c.yaml", GOOD_CRITERIA.replace("direction: max", "direction: up").replace("weight: 1", "weight: -2"))
+    crit = write_yaml("c.yaml",
+                      GOOD_CRITERIA.replace("direction: max", "direction: up").replace("weight: 1", "weight: -2"))
     write_yaml("v/a.yaml", vendor_text("a", share="n/a"))
     write_yaml("v/b.yaml", vendor_text("b", share="140"))
     with pytest.raises(ConfigErrors) as exc:
@@ -147,7 +153,8 @@ def test_all_problems_in_all_files_are_reported_in_one_run(write_yaml, tmp_path)
     assert "criteria.share.direction: expected 'max' or 'min', got 'up'" in text
     assert "criteria.incidents.weight: expected a non-negative weight in [0, inf], got -2" in text
     assert re.search(r"a\.yaml:5:15: metrics\.share_pct\[0\]\.value: expected a number \(pct\), got text 'n/a'", text)
-    assert re.search(r"b\.yaml:5:15: metrics\.share_pct\[0\]\.value: expected a number \(pct\) in \[0, 100\], got 140", text)
+    assert re.search(r"b\.yaml:5:15: metrics\.share_pct\[0\]\.value: expected a number \(pct\) in \[0, 100\], "
+                     r"got 140", text)
 
 
 def test_a_criterion_metric_that_no_vendor_has_gets_a_did_you_mean(write_yaml, tmp_path):
@@ -162,8 +169,8 @@ def test_a_value_outside_the_criterion_unit_range_is_located_in_the_vendor_file(
     crit = write_yaml("c.yaml", GOOD_CRITERIA.replace("metric: outage_count, direction: min,",
                                                       "metric: outage_count, unit: pct, direction: min,"))
     write_yaml("v/a.yaml", vendor_text("a", outages="250"))
-    with pytest.raises(ConfigErrors, match=r"a\.yaml:6:\d+: metrics\.outage_count\.value: expected a value in \[0, 100\] "
-                                           r"for criterion 'incidents' \(unit 'pct'\), got 250"):
+    with pytest.raises(ConfigErrors, match=r"a\.yaml:6:\d+: metrics\.outage_count\.value: expected a value in "
+                                           r"\[0, 100\] for criterion 'incidents' \(unit 'pct'\), got 250"):
         load_inputs(crit, tmp_path / "v")
 
 
@@ -192,7 +199,8 @@ def test_a_vendor_without_an_id_is_rejected(write_yaml):
 def test_unknown_vendor_id_in_the_criteria_list_gets_a_did_you_mean(write_yaml, tmp_path):
     crit = write_yaml("c.yaml", GOOD_CRITERIA + "vendors: [alibab]\n")
     write_yaml("v/alibaba.yaml", vendor_text("alibaba"))
-    with pytest.raises(ConfigErrors, match=r"c\.yaml:7:10: vendors: unknown vendor id 'alibab'\n    hint: did you mean 'alibaba'\?"):
+    with pytest.raises(ConfigErrors, match=r"c\.yaml:7:10: vendors: unknown vendor id 'alibab'\n"
+                                           r"    hint: did you mean 'alibaba'\?"):
         load_inputs(crit, tmp_path / "v")
 
 
@@ -204,13 +212,15 @@ def test_an_estimate_without_reasoning_is_rejected(write_yaml):
           chip_level:
             - {value: 3, period: 2025, source: analyst, confidence: low, estimate: true}
         """)
-    with pytest.raises(ConfigErrors, match=r"a\.yaml:5:7: metrics\.chip_level\[0\]: an estimate needs its reasoning in 'note'"):
+    with pytest.raises(ConfigErrors, match=r"a\.yaml:5:7: metrics\.chip_level\[0\]: "
+                                           r"an estimate needs its reasoning in 'note'"):
         load_vendor(path)
 
 
 def test_a_malformed_period_says_which_forms_are_accepted(write_yaml):
     path = write_yaml("a.yaml", vendor_text("a").replace("period: 2024", "period: Q3 2023"))
-    with pytest.raises(ConfigErrors, match=r"metrics\.share_pct\[0\]\.period: expected a period \(YYYY, YYYY-Qn, YYYY-Hn"):
+    with pytest.raises(ConfigErrors, match=r"metrics\.share_pct\[0\]\.period: "
+                                           r"expected a period \(YYYY, YYYY-Qn, YYYY-Hn"):
         load_vendor(path)
 
 
@@ -219,8 +229,10 @@ def test_a_malformed_period_says_which_forms_are_accepted(write_yaml):
     (b"# just a comment\n", r"x\.yaml: file is empty"),
     (b"\x89PNG\r\n\x1a\n\x00\x00", r"x\.yaml:1:1: not UTF-8 text \(byte 0x89\)"),
     (b"name: t\ncriteria: {a: [1, 2}\n", r"x\.yaml:2:\d+: YAML syntax error"),
-    (b"name: t\ncriteria:\n\tc1: {}\n", r"x\.yaml:3:1: YAML syntax error: tab character used for indentation\n    hint: YAML indents with spaces only"),
-    (b"name: !!python/object/apply:os.system [echo hi]\n", r"x\.yaml:1:7: tag 'tag:yaml\.org,2002:python/object/apply:os\.system' is not allowed"),
+    (b"name: t\ncriteria:\n\tc1: {}\n",
+     r"x\.yaml:3:1: YAML syntax error: tab character used for indentation\n    hint: YAML indents with spaces only"),
+    (b"name: !!python/object/apply:os.system [echo hi]\n",
+     r"x\.yaml:1:7: tag 'tag:yaml\.org,2002:python/object/apply:os\.system' is not allowed"),
     (b"name: t\n---\nname: u\n", r"x\.yaml:2:1: more than one YAML document"),
 ])
 def test_unreadable_files_get_a_located_message(write_yaml, content, expected):
@@ -242,14 +254,34 @@ def test_an_alias_bomb_is_refused_fast_and_in_bounded_memory(write_yaml):
     elapsed = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    # 9**10 values if expanded; refused after a bounded number of nodes. Generous bounds: this is a guard, not a benchmark.
+    # 9**10 values if expanded; refused after a bounded number of nodes.
+    # Generous bounds: this is a guard, not a benchmark.
     assert elapsed < 5 and peak < 100 * 2**20
 
 
-def test_absurd_nesting_is_refused_before_composing(write_yaml):
-    path = write_yaml("deep.yaml", "a: " + "[" * 100_000 + "]" * 100_000 + "\n")
-    with pytest.raises(ConfigErrors, match=r"deep\.yaml:1:\d+: nesting deeper than 32 levels"):
-        load_criteria(path)
+DEEP_FILES = {
+    "flow": "a: " + "[" * 100_000 + "]" * 100_000 + "\n",
+    "flow-mappings": "a: " + "{b: " * 5_000 + "1" + "}" * 5_000 + "\n",
+    "block": "".join("  " * i + f"k{i}:\n" for i in range(1_000)) + "  " * 1_000 + "x: 1\n",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(DEEP_FILES))
+def test_absurd_nesting_is_refused_with_the_file_named_in_bounded_memory(write_yaml, kind):
+    """Whichever layer refuses it (our depth check, or the YAML scanner itself), the answer is the same."""
+    path = write_yaml("deep.yaml", DEEP_FILES[kind])
+    tracemalloc.start()
+    try:
+        with pytest.raises(ConfigErrors) as exc:
+            load_criteria(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert re.search(r"deep\.yaml:\d+:\d+: nesting deeper than 32 levels", str(exc.value))
+    assert peak < 64 * len(DEEP_FILES[kind]) + 8 * 2**20      # linear in the file, not in what it would build
+    run = subprocess.run([sys.executable, "-m", "scoring", "validate", "--criteria", str(path)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2 and "deep.yaml" in run.stderr and "Traceback" not in run.stderr
 
 
 def test_a_missing_file_and_a_missing_folder_are_reported(tmp_path):
@@ -265,7 +297,8 @@ def test_awkward_but_valid_input_loads(write_yaml, tmp_path):
                  "  share: {metric: share_pct, direction: max, weight: 75%}  # 份额\r\n"
                  "  incidents: {metric: outage_count, direction: min, weight: '25%'}\r\n")
     crit = write_yaml("c.yaml", crit_text.encode("utf-8"))
-    write_yaml("v/a.yaml", ("\ufeffid: a\r\nname: 阿里云\r\nmetrics:\r\n  share_pct: 30\r\n  outage_count: 2\r\n").encode("utf-8"))
+    write_yaml("v/a.yaml", ("\ufeffid: a\r\nname: 阿里云\r\nmetrics:\r\n"
+                            "  share_pct: 30\r\n  outage_count: 2\r\n").encode("utf-8"))
     write_yaml("v/b.yaml", vendor_text("b"))
     criteria, vendors = load_inputs(crit, tmp_path / "v")
     assert criteria.name == "基线"
@@ -290,13 +323,17 @@ def test_an_undeclared_group_gets_a_did_you_mean(write_yaml):
         criteria:
           share: {group: markte, metric: m1, direction: max, weight: 1}
         """)
-    with pytest.raises(ConfigErrors, match=r"^cloudscore: 1 problem in the input\n.*c\.yaml:6:18: criteria\.share\.group: unknown group 'markte'\n    hint: did you mean 'market'\?"):
+    with pytest.raises(ConfigErrors, match=r"^cloudscore: 1 problem in the input\n"
+                                           r".*c\.yaml:6:18: criteria\.share\.group: unknown group 'markte'\n"
+                                           r"    hint: did you mean 'market'\?"):
         load_criteria(path)
 
 
 @pytest.mark.parametrize("preference, expected", [
-    ("{function: linear, q: 5}", r"criteria\.share\.preference: missing required key 'p' \(the 'linear' function needs q, p\)"),
-    ("{function: linar, q: 5, p: 10}", r"criteria\.share\.preference\.function: expected one of .*\n    hint: did you mean 'linear'\?"),
+    ("{function: linear, q: 5}",
+     r"criteria\.share\.preference: missing required key 'p' \(the 'linear' function needs q, p\)"),
+    ("{function: linar, q: 5, p: 10}",
+     r"criteria\.share\.preference\.function: expected one of .*\n    hint: did you mean 'linear'\?"),
     ("{function: usual, q: 5}", r"criteria\.share\.preference\.q: the 'usual' function takes no 'q'"),
     ("{function: linear, q: 10, p: 5}", r"criteria\.share\.preference\.p: expected p > q \(10\), got 5"),
 ])

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from scoring.errors import ConfigErrors
-from scoring.load import load_criteria, load_inputs
+from scoring.load import load_inputs
 from scoring.matrix import build_matrix, select_observation, shift_months, stability_level
 
 CRITERIA = textwrap.dedent("""\
@@ -49,14 +49,16 @@ ALIBABA = textwrap.dedent("""\
         - {value: 39, period: 2023-Q3, source: Canalys, source_date: 2024-01-23, confidence: high}
         - {value: 34, period: 2022-Q2, source: Canalys, source_date: 2022-09-09, confidence: high}
         - {value: 33, period: 2025-Q1, source: Canalys, source_date: 2025-07-11, confidence: high}
-        - {value: 35, period: 2025-Q1, source: guess, source_date: 2025-05-01, confidence: low, estimate: true, note: a guess}
+        - {value: 35, period: 2025-Q1, source: guess, source_date: 2025-05-01, confidence: low, estimate: true,
+           note: a guess}
     """)
 TENCENT = textwrap.dedent("""\
     id: tencent
     name: Tencent Cloud
     status_page: {value: verified, source: dashboard, confidence: high}
     incidents:
-      - {date: 2024-04-08, duration_hours: 1.45, scope: global, plane: control, postmortem_days: 6, source: s, confidence: high}
+      - {date: 2024-04-08, duration_hours: 1.45, scope: global, plane: control, postmortem_days: 6, source: s,
+         confidence: high}
     metrics:
       share_pct:
         - {value: 15, period: 2023-Q3, source: Canalys, source_date: 2023-11-20, confidence: high}

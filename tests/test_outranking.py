@@ -255,7 +255,7 @@ def test_bvm_1986_printed_flows_are_sums_of_the_printed_graph():
     exact = bvm_textbook_pi()
     gap = np.abs(exact - printed)
     assert gap.max() <= 1e-3
-    off = {(f"a{i + 1}", f"a{j + 1}") for i, j in zip(*np.nonzero(gap > BVM_HALF_UNIT + 1e-12))}
+    off = {(f"a{i + 1}", f"a{j + 1}") for i, j in zip(*np.nonzero(gap > BVM_HALF_UNIT + 1e-12), strict=True)}
     assert off == {("a1", "a4"), ("a2", "a1"), ("a3", "a1"), ("a4", "a2"), ("a4", "a5"), ("a6", "a1"), ("a6", "a4")}
 
 

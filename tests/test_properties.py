@@ -16,6 +16,18 @@ import pandas as pd
 import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
+from strategies import (
+    FLAT,
+    METHODS,
+    NORMALIZATIONS,
+    Problem,
+    decision_matrices,
+    decision_problems,
+    dominating_rows,
+    improvements,
+    near_constant_problems,
+    values,
+)
 
 from scoring.aggregate import aggregate, topsis_array, weighted_sum, weighted_sum_array
 from scoring.errors import Where
@@ -23,8 +35,6 @@ from scoring.models import CriteriaSet, Criterion, Observation, Scale, Vendor
 from scoring.normalize import FLAT_RELATIVE_TOLERANCE, normalize, normalize_array
 from scoring.pipeline import score as pipeline_score
 from scoring.rank import competition_ranks, rank_vendors
-from strategies import (FLAT, METHODS, NORMALIZATIONS, Problem, decision_matrices, decision_problems, dominating_rows,
-                        improvements, near_constant_problems, values)
 
 EPS = 1e-12          # slack for floating-point rounding in the scores
 each_normalization = pytest.mark.parametrize("normalization", NORMALIZATIONS)
@@ -100,7 +110,7 @@ def test_permuting_vendors_changes_no_score_and_not_the_ranking_order(problem, d
         assert t_after["rank"].tolist() == t_before["rank"].tolist(), method
         assert t_after["tied"].tolist() == t_before["tied"].tolist(), method
         # ... best first and, within a rank, vendors listed by id.
-        keys = list(zip(t_before["rank"], t_before.index.astype(str)))
+        keys = list(zip(t_before["rank"], t_before.index.astype(str), strict=True))
         assert keys == sorted(keys), method
 
 
@@ -180,14 +190,14 @@ def _pipeline_inputs(problem: Problem, missing: list[list[bool]], normalization:
     criteria = tuple(
         Criterion(id=c, metric=f"{c}_metric", direction=d, weight=w / total, raw_weight=w, where=where,
                   scale=Scale(*b), missing=policy)
-        for c, d, w, b in zip(problem.criteria, problem.directions, problem.weights, problem.bounds))
+        for c, d, w, b in zip(problem.criteria, problem.directions, problem.weights, problem.bounds, strict=True))
     cs = CriteriaSet(name="generated", method=method, normalization=normalization, criteria=criteria,
                      path="generated.yaml", sha256="0" * 64, as_of=dt.date(2025, 12, 31))
     vendors = [
         Vendor(id=v, name=v.upper(), path=f"{v}.yaml", sha256="0" * 64, where=Where(f"{v}.yaml"),
                metrics={f"{c}_metric": (Observation(value=x, where=where, unsourced=True),)
-                        for c, x, gone in zip(problem.criteria, row, holes) if not gone})
-        for v, row, holes in zip(problem.vendors, problem.values, missing)]
+                        for c, x, gone in zip(problem.criteria, row, holes, strict=True) if not gone})
+        for v, row, holes in zip(problem.vendors, problem.values, missing, strict=True)]
     return cs, vendors
 
 
@@ -250,7 +260,7 @@ def test_min_max_lets_a_dominated_newcomer_reverse_two_vendors_but_fixed_bounds_
     p = Problem(vendors=("a", "b", "c"), criteria=("x", "y"), values=((1.0, 3.0), (1.0, 72.0), (2.0, 37.0)),
                 directions=("max", "max"), weights=(1.0, 2.0), bounds=((0.0, 100.0), (0.0, 100.0)))
     d = (1.0, 1.0)
-    assert all(x >= y for row in p.values for x, y in zip(row, d))    # everyone dominates d
+    assert all(x >= y for row in p.values for x, y in zip(row, d, strict=True))    # everyone dominates d
     grown = p.with_vendor("d", d)
     before, after = scores(p, "min-max", "weighted-sum"), scores(grown, "min-max", "weighted-sum")
     assert before["b"] > before["c"]
@@ -331,7 +341,7 @@ def test_weighted_sum_matches_an_explicit_loop(problem, normalization):
     expected = []
     for row in rows:
         s = 0.0
-        for w, x in zip(problem.weights, row):
+        for w, x in zip(problem.weights, row, strict=True):
             s += w / total * x
         expected.append(s)
     assert np.allclose(aggregate(norm, dm.weights, "weighted-sum").to_numpy(), expected, rtol=0, atol=EPS)
@@ -355,7 +365,7 @@ def textbook_topsis(rows, directions, weights):
         d_plus = math.sqrt(sum((v[i][j] - ideal[j]) ** 2 for j in range(m)))
         d_minus = math.sqrt(sum((v[i][j] - anti[j]) ** 2 for j in range(m)))
         out.append(d_minus / (d_plus + d_minus) if d_plus + d_minus > 0 else 0.5)   # all identical: all tie
-    return out, math.sqrt(sum((a - b) ** 2 for a, b in zip(ideal, anti)))
+    return out, math.sqrt(sum((a - b) ** 2 for a, b in zip(ideal, anti, strict=True)))
 
 
 @given(problem=decision_problems())

@@ -50,7 +50,7 @@ def exact_two_criteria_acceptability(norm: np.ndarray) -> np.ndarray:
                     cuts.add(t)
     cuts = sorted(cuts)
     acc = np.zeros((n, n))
-    for lo, hi in zip(cuts[:-1], cuts[1:]):
+    for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
         t = 0.5 * (lo + hi)
         s = t * a + (1 - t) * b
         ranks = 1 + (s[None, :] > s[:, None]).sum(axis=1)

@@ -25,14 +25,16 @@ def passes(scorer, x, bar, values=None, weights=None, tol=1e-9):
 
 def behind_pairs(scorer):
     s = scorer.scores()
-    return [(a, b) for a, b in itertools.permutations(scorer.vendors, 2) if s[scorer.vendors.index(a)] < s[scorer.vendors.index(b)]]
+    return [(a, b) for a, b in itertools.permutations(scorer.vendors, 2)
+            if s[scorer.vendors.index(a)] < s[scorer.vendors.index(b)]]
 
 
 def apply_metrics(scorer, x, changes, fraction=1.0):
     values = scorer.dm.values.to_numpy(dtype=float).copy()
     for crit, d in changes.items():
         k = scorer.criteria.index(crit)
-        start = d["from"] if d["from"] is not None else (d["to"] - d["by"] if scorer.dm.directions.iloc[k] == "max" else d["to"] + d["by"])
+        start = (d["from"] if d["from"] is not None
+                 else (d["to"] - d["by"] if scorer.dm.directions.iloc[k] == "max" else d["to"] + d["by"]))
         values[x, k] = start + fraction * (d["to"] - start)
     return values
 
@@ -106,7 +108,8 @@ def test_reaching_a_rank_is_checked_against_the_full_ranking(scorer):
     x = scorer.vendors.index("tianyi")
     for change in answer.answers:
         if change.kind == "weights" and change.feasible:
-            new = np.array([change.changes.get(c, {"to": scorer.weights[k]})["to"] for k, c in enumerate(scorer.criteria)])
+            new = np.array([change.changes.get(c, {"to": scorer.weights[k]})["to"]
+                            for k, c in enumerate(scorer.criteria)])
             assert ranks_of(scorer.scores(new)[None, :])[0, x] <= 3
         if change.kind == "metric" and change.feasible:
             ranks = ranks_of(scorer.scores(values=apply_metrics(scorer, x, change.changes))[None, :])[0]
