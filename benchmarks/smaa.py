@@ -7,6 +7,8 @@
 2. On the same draws: the natural loop calling pymcdm's TOPSIS once per draw (target: smaa >= 100x faster per
    draw, identical ranks) and a bare batched-numpy reference written here (target: smaa within 1.5x).
 3. Peak memory (max RSS of a fresh process) for 10,000,000 draws vs 10,000 draws (target < 1 GiB).
+4. Order constraints: a chain over every criterion costs about what no constraint costs (no rejection), and
+   150 vendors x 5 criteria with every figure drawn stay within a bounded peak (tracemalloc) at any draws.
 """
 
 from __future__ import annotations
@@ -24,9 +26,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from scoring.matrix import make_matrix  # noqa: E402
 from scoring.pipeline import run  # noqa: E402
-from scoring.robustness import Scorer, ranks_of  # noqa: E402
-from scoring.smaa import CHUNK, _draw_chunk, smaa  # noqa: E402
+from scoring.rank import ranks  # noqa: E402
+from scoring.scorer import Scorer  # noqa: E402
+from scoring.smaa import _streams, draw_weights, smaa  # noqa: E402
+
+CHUNK = 65_536                 # the bare reference's chunk (draws)
 
 
 def median_time(fn, repeats: int) -> float:
@@ -39,15 +45,9 @@ def median_time(fn, repeats: int) -> float:
 
 
 def same_draws(scorer: Scorer, draws: int, seed: int) -> np.ndarray:
-    """Exactly the weight vectors smaa(seed=seed, vary_values=False) uses, chunk by chunk."""
-    rng = np.random.default_rng(seed)
-    low = scorer.dm.low.to_numpy(float)
-    chunks, done = [], 0
-    while done < draws:
-        w, _, _ = _draw_chunk(rng, CHUNK, scorer.weights, "uniform", 50.0, [], low, low, False)
-        chunks.append(w[: min(CHUNK, draws - done)])
-        done += len(chunks[-1])
-    return np.concatenate(chunks)
+    """Exactly the weight vectors smaa(seed=seed) uses: its weight stream is read draw after draw, so drawing them
+    all at once gives the same vectors as smaa's chunks."""
+    return draw_weights(_streams(seed)[0], draws, scorer.weights, "uniform")
 
 
 def bare_reference(norm: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -84,7 +84,7 @@ def pymcdm_loop(norm: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.n
 
 def peak_rss_mib(draws: int, method: str) -> float:
     code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
-            "from scoring.pipeline import run\nfrom scoring.robustness import Scorer\nfrom scoring.smaa import smaa\n"
+            "from scoring.pipeline import run\nfrom scoring.scorer import Scorer\nfrom scoring.smaa import smaa\n"
             f"r = run('criteria/baseline.yaml', 'vendors', as_of='2025-12-31', method={method!r})\n"
             f"smaa(Scorer.from_result(r), draws={draws:d}, seed=0, vary_values=True)\n")
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -125,26 +125,64 @@ def main() -> None:
     bare_counts = bare_reference(norm, weights)
     assert np.array_equal(np.rint(ours.acceptability.to_numpy() * draws).astype(np.int64), bare_counts), \
         "smaa and the bare reference disagree on the same draws"
-    sub = weights[: args.loop_draws]
-    started = time.perf_counter()
-    loop_counts, loop_ranks = pymcdm_loop(norm, sub)
-    t_loop = time.perf_counter() - started
-    our_ranks = ranks_of(scorer.scores(sub), 0.0)
-    identical = bool(np.array_equal(our_ranks, loop_ranks))
-    per_draw = {"smaa": t_smaa / draws, "bare": t_bare / draws, "loop": t_loop / len(sub)}
+    per_draw = {"smaa": t_smaa / draws, "bare": t_bare / draws}
     print(f"   smaa():            {t_smaa:.3f} s for {draws:,} draws = {per_draw['smaa'] * 1e6:.2f} us/draw")
     print(f"   bare numpy:        {t_bare:.3f} s for {draws:,} draws = {per_draw['bare'] * 1e6:.2f} us/draw "
           f"-> smaa / bare = {t_smaa / t_bare:.2f}x (target <= 1.5x)")
-    print(f"   pymcdm loop:       {t_loop:.3f} s for {len(sub):,} draws = {per_draw['loop'] * 1e6:.1f} us/draw "
-          f"-> loop / smaa = {per_draw['loop'] / per_draw['smaa']:.0f}x per draw (target >= 100x)")
-    print(f"   ranks identical on the {len(sub):,} shared draws: {identical}; "
-          f"acceptability counts identical (smaa vs bare, {draws:,} draws): True")
+    sub = weights[: args.loop_draws]
+    try:
+        started = time.perf_counter()
+        loop_counts, loop_ranks = pymcdm_loop(norm, sub)
+        t_loop = time.perf_counter() - started
+    except ImportError:
+        print("   pymcdm loop:       skipped (pymcdm is not installed: pip install -e '.[bench]')")
+    else:
+        identical = bool(np.array_equal(ranks(scorer.scores(sub), 0.0), loop_ranks))
+        per_draw["loop"] = t_loop / len(sub)
+        print(f"   pymcdm loop:       {t_loop:.3f} s for {len(sub):,} draws = {per_draw['loop'] * 1e6:.1f} us/draw "
+              f"-> loop / smaa = {per_draw['loop'] / per_draw['smaa']:.0f}x per draw (target >= 100x)")
+        print(f"   ranks identical on the {len(sub):,} shared draws: {identical}")
+    print(f"   acceptability counts identical (smaa vs bare, {draws:,} draws): True")
 
     if not args.skip_memory:
         print("\n3. Peak memory (max RSS of a fresh process; weighted sum, figures drawn too):")
         small = peak_rss_mib(10_000, "weighted-sum")
         large = peak_rss_mib(10_000_000, "weighted-sum")
         print(f"   10,000 draws: {small:.0f} MiB; 10,000,000 draws: {large:.0f} MiB (target < 1024 MiB)")
+
+    print("\n4. Order constraints and size (weighted sum)")
+    order_and_size(args.repeats)
+
+
+def order_and_size(repeats: int) -> None:
+    """A chain over 7 criteria vs no constraint (1,000,000 weight draws, 5 vendors, figures fixed), and the
+    tracemalloc peak of 150 vendors x 5 criteria with every figure drawn."""
+    import tracemalloc
+    rng = np.random.default_rng(0)
+    names = [f"c{j}" for j in range(7)]
+    dm = make_matrix({c: list(rng.uniform(0, 100, 5)) for c in names}, vendors=[f"v{i}" for i in range(5)],
+                     weights={c: 1 for c in names}, bounds={c: (0, 100) for c in names})
+    scorer = Scorer(dm, "fixed", "weighted-sum")
+    chain = [f"{a} >= {b}" for a, b in zip(names, names[1:], strict=False)]
+    t_free = median_time(lambda: smaa(scorer, draws=1_000_000, seed=0, vary_values=False), repeats)
+    t_chain = median_time(lambda: smaa(scorer, draws=1_000_000, seed=0, vary_values=False, order=chain), repeats)
+    print(f"   7 criteria, 1,000,000 draws: no constraint {t_free:.3f} s; chain c0 >= ... >= c6 {t_chain:.3f} s "
+          f"({t_chain / t_free:.2f}x; rejection would keep 1 draw in 5,040)")
+    n, m = 150, 5
+    cols = {f"c{j}": list(rng.uniform(10, 90, n)) for j in range(m)}
+    big = make_matrix(cols, vendors=[f"v{i}" for i in range(n)], weights={c: 1 for c in cols},
+                      bounds={c: (0, 100) for c in cols}, low={c: [x * 0.9 for x in v] for c, v in cols.items()},
+                      high={c: [x * 1.1 for x in v] for c, v in cols.items()})
+    for method, draws in (("weighted-sum", 1), ("weighted-sum", 20_000), ("topsis", 1), ("promethee", 1),
+                          ("promethee", 200)):
+        tracemalloc.start()
+        started = time.perf_counter()
+        smaa(Scorer(big, "fixed", method), draws=draws, seed=0)
+        elapsed = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        print(f"   150 vendors x 5 criteria, figures drawn, {method:12s} draws={draws:<6,}: "
+              f"peak {peak / 2**20:.0f} MiB (tracemalloc), {elapsed:.2f} s")
 
 
 if __name__ == "__main__":

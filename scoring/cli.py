@@ -7,13 +7,14 @@ Exit status (``EXIT_CODES``): 0 ok; 1 an unexpected internal error (one line; ``
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import textwrap
 from pathlib import Path
 
-from . import __version__
-from .errors import ConfigError, ConfigErrors, Where
-from .models import METHODS
+from . import __version__, report
+from .errors import ConfigErrors
+from .methods import METHOD_NAMES
 
 DEFAULT_CRITERIA = "criteria/baseline.yaml"
 DEFAULT_VENDORS = "vendors"
@@ -49,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     debug_help = "show a traceback on internal errors (before or after the command)"
     parser.add_argument("--debug", action="store_true", help=debug_help)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
-    methods = ", ".join(METHODS)
+    methods = ", ".join(METHOD_NAMES)
     vendors_help = f"vendor folder (default {DEFAULT_VENDORS}/)"
 
     def command(name: str, help_text: str, examples: str) -> argparse.ArgumentParser:
@@ -79,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
         cloudscore rank --as-of 2023-12-31 --format json
         """)
     scoring_args(r)
-    r.add_argument("--format", default="table", choices=("table", "json", "csv", "markdown"))
+    r.add_argument("--format", default="table", choices=report.FORMATS)
     rep = command("report", "write Markdown, CSV and JSON reports", """
         cloudscore report                            # into reports/
         cloudscore report --as-of 2023-12-31 --out /tmp/reports
@@ -105,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     sen.add_argument("--weight-delta", type=_positive_float, default=0.25,
                      help="tornado: move each weight by this fraction (default 0.25)")
     sen.add_argument("--vendor", help="tornado for this vendor (default: the leader)")
-    sen.add_argument("--format", default="table", choices=("table", "json"))
+    sen.add_argument("--format", default="table", choices=report.ANALYSIS_FORMATS)
 
     wi = command("whatif", "what would it take for a vendor to overtake another (or reach a rank)", """
         cloudscore whatif --vendor huawei --beat alibaba
@@ -116,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     goal = wi.add_mutually_exclusive_group(required=True)
     goal.add_argument("--beat", metavar="VENDOR", help="the vendor to overtake")
     goal.add_argument("--rank", type=_positive_int, metavar="K", help="the rank to reach")
-    wi.add_argument("--format", default="table", choices=("table", "json"))
+    wi.add_argument("--format", default="table", choices=report.ANALYSIS_FORMATS)
 
     cmp_ = command("compare", f"rankings under every method ({methods}) and view; Kendall's tau; Borda consensus",
                    """
@@ -126,7 +127,7 @@ def _parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--criteria", nargs="+", metavar="FILE", help="views (default: every criteria/*.yaml)")
     cmp_.add_argument("--vendors", default=DEFAULT_VENDORS, metavar="DIR", help=vendors_help)
     cmp_.add_argument("--as-of", dest="as_of", metavar="DATE", help="YYYY-MM-DD: use what was known at this date")
-    cmp_.add_argument("--format", default="table", choices=("table", "json"))
+    cmp_.add_argument("--format", default="table", choices=report.ANALYSIS_FORMATS)
     return parser
 
 
@@ -169,79 +170,36 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    if args.command == "validate":
-        return _validate(args)
-    from . import pipeline, report  # pandas is imported only for the commands that score
-    as_of = pipeline.parse_as_of(args.as_of) if args.as_of else None
-    if args.command == "compare":
-        from .compare import compare
+    from . import pipeline  # pandas is imported only once a command runs
+    today = dt.date.today()                         # the command line's default as-of; the engine never reads the clock
+    as_of = pipeline.parse_as_of(args.as_of) if getattr(args, "as_of", None) else None
+    if args.command in ("validate", "compare"):
         files = args.criteria or sorted(str(p) for p in Path("criteria").glob("*.yaml"))
-        sys.stdout.write(report.render_compare(compare(files, args.vendors, as_of=as_of), args.format))
-        return 0
+        if args.command == "validate":
+            checked = pipeline.validate(files, args.vendors, default_as_of=today)
+            print(f"ok: {len(checked.criteria_files)} criteria file(s) and {len(checked.vendor_files)} vendor file(s) "
+                  "are valid")
+            return EXIT_OK
+        comparison = pipeline.compare(files, args.vendors, as_of=as_of, default_as_of=today)
+        sys.stdout.write(report.render_compare(comparison, args.format))
+        return EXIT_OK
     if args.method is not None:
         pipeline.check_method(args.method)
-    result = pipeline.run(args.criteria, args.vendors, as_of=as_of, method=args.method)
+    result = pipeline.run(args.criteria, args.vendors, as_of=as_of, method=args.method, default_as_of=today)
     if args.command == "rank":
         sys.stdout.write(report.render(result, args.format))
-        return 0
+        return EXIT_OK
     if args.command == "report":
         for path in report.write_reports(result, args.out):
             print(path)
-        return 0
-    from .robustness import Scorer, tornado, weight_stability_intervals
-    scorer = Scorer.from_result(result)
-    vendors = list(result.ranking["vendor"])
+        return EXIT_OK
     if args.command == "whatif":
-        from .whatif import WhatIfError, what_it_takes
-        for flag, value in (("--vendor", args.vendor), ("--beat", args.beat)):
-            _known_vendor(flag, value, vendors)
-        ct = result.criteria_table
-        units = {c: {"pct": "points", "level": "levels"}.get(u, u or "")
-                 for c, u in zip(ct["criterion"], [c.unit for c in result.criteria.criteria], strict=True)}
-        try:
-            answer = what_it_takes(scorer, args.vendor, beat=args.beat, rank=args.rank,
-                                   labels=dict(zip(ct["criterion"], ct["label"], strict=True)), units=units,
-                                   tolerance=result.criteria.tolerance)
-        except WhatIfError as exc:
-            raise ConfigErrors([ConfigError(Where("whatif"), "", str(exc))]) from None
+        answer = pipeline.what_if(result, args.vendor, beat=args.beat, rank=args.rank)
         sys.stdout.write(report.render_whatif(answer, args.format))
-        reachable = answer.already or any(a.feasible for a in answer.answers)
-        return EXIT_OK if reachable else EXIT_INFEASIBLE
-    from .smaa import smaa
-    _known_vendor("--vendor", args.vendor, vendors)
-    try:
-        smaa_result = smaa(scorer, draws=args.draws, seed=args.seed, weights=args.weights,
-                           concentration=args.concentration, order=args.order, vary_values=not args.fixed_values,
-                           tolerance=result.criteria.tolerance)
-    except ValueError as exc:
-        raise ConfigErrors([ConfigError(Where("--order"), "", str(exc))]) from None
-    intervals = weight_stability_intervals(scorer, result.criteria.tolerance)
-    table = tornado(scorer, args.weight_delta, result.criteria.tolerance)
-    sys.stdout.write(report.render_sensitivity(result, intervals, table, smaa_result, args.format, focus=args.vendor,
-                                               weight_delta=args.weight_delta))
-    return 0
-
-
-def _known_vendor(flag: str, value: str | None, vendors: list[str]) -> None:
-    from .errors import did_you_mean
-    if value is not None and value not in vendors:
-        raise ConfigErrors([ConfigError(Where(flag), "", f"unknown vendor {value!r}", did_you_mean(value, vendors))])
-
-
-def _validate(args: argparse.Namespace) -> int:
-    from .load import _criteria_from, _vendors_from, cross_check
-    files = args.criteria or sorted(str(p) for p in Path("criteria").glob("*.yaml"))
-    errors: list[ConfigError] = []
-    if not files:
-        errors.append(ConfigError(Where("criteria"), "", "no criteria files found", "pass --criteria FILE"))
-    vendors = _vendors_from(args.vendors, errors)
-    checked = 0
-    for path in files:
-        criteria = _criteria_from(path, errors)
-        if criteria is not None and vendors:
-            errors.extend(cross_check(criteria, vendors))
-        checked += 1
-    if errors:
-        raise ConfigErrors(errors)
-    print(f"ok: {checked} criteria file(s) and {len(vendors)} vendor file(s) are valid")
-    return 0
+        return EXIT_OK if answer.reachable else EXIT_INFEASIBLE
+    analysis = pipeline.sensitivity(result, draws=args.draws, seed=args.seed, weights=args.weights,
+                                    concentration=args.concentration, order=args.order,
+                                    vary_values=not args.fixed_values, weight_delta=args.weight_delta,
+                                    vendor=args.vendor)
+    sys.stdout.write(report.render_sensitivity(analysis, args.format))
+    return EXIT_OK

@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from .load import load_inputs
-from .models import METHODS
+from .methods import METHOD_NAMES
 from .pipeline import score
-from .rank import competition_ranks
+from .rank import ranks as rank_scores
 
 
 def kendall_tau_b(x: np.ndarray, y: np.ndarray) -> float:
@@ -50,7 +50,7 @@ def borda(ranks: pd.DataFrame) -> pd.DataFrame:
     below = pd.DataFrame({col: [(ranks[col] > r).sum() for r in ranks[col]] for col in ranks.columns},
                          index=ranks.index)
     points = below.sum(axis=1).astype(int)
-    table = pd.DataFrame({"borda_points": points, "consensus_rank": competition_ranks(points.to_numpy(float), 0.5)},
+    table = pd.DataFrame({"borda_points": points, "consensus_rank": rank_scores(points.to_numpy(float), 0.5)},
                          index=ranks.index)
     return table.assign(_id=table.index.astype(str)).sort_values(["consensus_rank", "_id"]).drop(columns="_id")
 
@@ -81,7 +81,7 @@ class Comparison:
 
 
 def compare(criteria_paths: list[str | Path], vendors_folder: str | Path, *, as_of: dt.date | None = None,
-            methods: tuple[str, ...] = METHODS) -> Comparison:
+            methods: tuple[str, ...] = METHOD_NAMES, default_as_of: dt.date | None = None) -> Comparison:
     """Rank every view under every method on the same facts; Kendall's tau-b between all pairs; Borda consensus.
 
     >>> c = compare(["criteria/baseline.yaml"], "vendors", as_of=dt.date(2025, 12, 31))
@@ -94,7 +94,7 @@ def compare(criteria_paths: list[str | Path], vendors_folder: str | Path, *, as_
     for path in criteria_paths:
         criteria, vendors = load_inputs(path, vendors_folder)
         for method in methods:
-            result = score(criteria, vendors, as_of=as_of, method=method)
+            result = score(criteria, vendors, as_of=as_of, method=method, default_as_of=default_as_of)
             table = result.ranking.set_index("vendor")
             key = f"{criteria.name}/{method}"
             scores[key] = table["score"]
@@ -104,7 +104,7 @@ def compare(criteria_paths: list[str | Path], vendors_folder: str | Path, *, as_
     score_table = pd.DataFrame({k: v.reindex(vendors_common) for k, v in scores.items()})
     score_table.index.name = "vendor"
     # Re-rank within the common vendors, so a view that ranks extra vendors compares like with like.
-    rank_table = score_table.apply(lambda col: pd.Series(competition_ranks(col.to_numpy(float)), index=col.index))
+    rank_table = score_table.apply(lambda col: pd.Series(rank_scores(col.to_numpy(float)), index=col.index))
     keys = list(rank_table.columns)
     tau = pd.DataFrame(np.eye(len(keys)), index=keys, columns=keys)
     for a, b in combinations(keys, 2):

@@ -7,9 +7,12 @@ process, before any option can silence it. :func:`solve` settles each of these o
 
 - **silence**: file descriptors 1 and 2 point at ``/dev/null`` for the duration of every solve, so neither the
   command line nor the Python API ever prints a solver's output (stdout stays the requested format);
-- **status**: ``"optimal"`` only for a proven optimum (PuLP status 1 *and* solution status 1); a run stopped by a
-  limit with a feasible point is ``"limit"``; otherwise ``"infeasible"``, ``"unbounded"`` or ``"not solved"``;
-- **values**: returned only for a proven optimum, and wiped from the PuLP variables otherwise;
+- **status**: ``"optimal"`` only for a proven optimum (PuLP status 1 *and* solution status 1, and HiGHS runs with a
+  zero relative MIP gap, not its default 1e-4); a run stopped by a limit with a feasible point is ``"limit"``;
+  otherwise ``"infeasible"``, ``"unbounded"`` or ``"not solved"`` (HiGHS's "unbounded or infeasible", which PuLP
+  calls Infeasible, is settled by a feasibility re-run);
+- **values**: returned only for a proven optimum, and wiped from the PuLP variables otherwise (PuLP's ``__dummy``
+  column, added for a constant objective, is not a model variable and is left out);
 - **duals**: d objective / d right-hand side in the model's own sense, whichever solver ran (HiGHS reports the
   duals of the internal minimisation, so they are negated for a maximisation); none for a model with integers;
 - **slacks**: computed from the solution, not read from the solver: the feasible distance to the bound

@@ -44,7 +44,7 @@ class DecisionMatrix:
     missing : Series        missing-data policy per criterion ("worst", "median" or "error")
     evidence : DataFrame    one row per cell, columns ``EVIDENCE_COLUMNS``
     names : Series          display name per vendor
-    as_of : date
+    as_of : date or None    the date the values were selected at (None for a matrix built by hand)
     """
 
     values: pd.DataFrame
@@ -57,7 +57,7 @@ class DecisionMatrix:
     low: pd.DataFrame
     high: pd.DataFrame
     names: pd.Series
-    as_of: dt.date
+    as_of: dt.date | None
 
 
 def shift_months(date: dt.date, months: int) -> dt.date:
@@ -147,7 +147,8 @@ def uncertainty_range(value: float, confidence: str | None, criterion: Criterion
 
 
 def build_matrix(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date | None = None) -> DecisionMatrix:
-    """Vendors x criteria raw values at ``as_of`` (default: the criteria file's ``as_of``, else today).
+    """Vendors x criteria raw values at ``as_of`` (default: the criteria file's ``as_of``; the engine never reads
+    the clock: with neither, a ValueError asks for a date).
 
     Raises ``ConfigErrors`` when a criterion says ``missing: error`` and a vendor has no value.
 
@@ -157,7 +158,9 @@ def build_matrix(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date | 
     >>> list(dm.values.columns) == [c.id for c in cs.criteria], round(float(dm.weights.sum()), 12)
     (True, 1.0)
     """
-    as_of = as_of or criteria.as_of or dt.date.today()
+    as_of = as_of or criteria.as_of
+    if as_of is None:
+        raise ValueError(f"no as-of date: pass as_of, or set 'as_of: YYYY-MM-DD' in {criteria.path}")
     chosen = sorted((v for v in vendors if not criteria.vendors or v.id in criteria.vendors), key=lambda v: v.id)
     ids = [v.id for v in chosen]
     cols = [c.id for c in criteria.criteria]
@@ -230,21 +233,34 @@ def make_matrix(columns: dict[str, list[float]], *, vendors: list[str], weights:
                 high: dict[str, list[float]] | None = None) -> DecisionMatrix:
     """Build a DecisionMatrix directly from numbers (notebooks, tests, benchmarks); weights are rescaled to sum to 1.
 
+    ``columns`` maps each criterion to one value per vendor (NaN: missing); every column needs a weight;
+    ``directions`` are exactly ``"max"`` (the default) or ``"min"``; ``bounds`` are fixed scales ``(lo, hi)``;
     ``low``/``high`` give each value's plausible range per criterion (default: no uncertainty).
+
+    The arguments are checked as the loader checks a file: a ValueError lists every problem at once.
 
     >>> dm = make_matrix({"share": [30, 10]}, vendors=["a", "b"], weights={"share": 2})
     >>> dm.weights.to_dict(), dm.directions.to_dict()
     ({'share': 1.0}, {'share': 'max'})
+    >>> make_matrix({"share": [30, 10]}, vendors=["a", "b"], weights={"shares": 2}, directions={"share": "Max"})
+    Traceback (most recent call last):
+    ...
+    ValueError: make_matrix: 3 problems in the arguments
+    weights: no weight for column 'share'
+    weights['shares']: not a column (did you mean 'share'?)
+    directions['share']: expected 'max' or 'min', got 'Max' (did you mean 'max'?)
     """
+    directions, bounds, low, high = directions or {}, bounds or {}, low or {}, high or {}
+    problems = _make_matrix_problems(columns, vendors, weights, directions, bounds, missing, low, high)
+    if problems:
+        count = len(problems)
+        raise ValueError("\n".join([f"make_matrix: {count} problem{'s' if count != 1 else ''} in the arguments",
+                                    *problems]))
     cols = list(columns)
     values = pd.DataFrame({k: np.asarray(columns[k], dtype=float) for k in cols},
                           index=pd.Index(vendors, name="vendor"))
     values.columns.name = "criterion"
     raw = pd.Series({k: float(weights[k]) for k in cols}, name="weight")
-    if (raw < 0).any() or not np.isfinite(raw).all() or raw.sum() <= 0:
-        raise ValueError(f"weights must be finite, non-negative and not all zero; got {raw.to_dict()}")
-    directions = directions or {}
-    bounds = bounds or {}
     return DecisionMatrix(
         values=values,
         weights=raw / raw.sum(),
@@ -253,10 +269,90 @@ def make_matrix(columns: dict[str, list[float]], *, vendors: list[str], weights:
         upper=pd.Series({k: bounds[k][1] if k in bounds else np.nan for k in cols}, name="upper", dtype=float),
         missing=pd.Series({k: missing for k in cols}, name="missing"),
         evidence=pd.DataFrame(columns=EVIDENCE_COLUMNS),
-        low=pd.DataFrame({k: np.asarray((low or columns)[k] if k in (low or {}) else columns[k], dtype=float)
-                          for k in cols}, index=values.index).rename_axis(columns="criterion"),
-        high=pd.DataFrame({k: np.asarray((high or columns)[k] if k in (high or {}) else columns[k], dtype=float)
-                           for k in cols}, index=values.index).rename_axis(columns="criterion"),
+        low=pd.DataFrame({k: np.asarray(low.get(k, columns[k]), dtype=float) for k in cols},
+                         index=values.index).rename_axis(columns="criterion"),
+        high=pd.DataFrame({k: np.asarray(high.get(k, columns[k]), dtype=float) for k in cols},
+                          index=values.index).rename_axis(columns="criterion"),
         names=pd.Series({v: v for v in vendors}, name="name"),
-        as_of=dt.date.today(),
+        as_of=None,
     )
+
+
+def _make_matrix_problems(columns: dict, vendors: list, weights: dict, directions: dict, bounds: dict, missing: str,
+                          low: dict, high: dict) -> list[str]:
+    """Every problem in :func:`make_matrix`'s arguments, one line each, in the order of the arguments."""
+    import math
+    from collections import Counter
+    from numbers import Real
+
+    from .errors import did_you_mean
+    from .models import DIRECTIONS, MISSING_POLICIES
+
+    cols = list(columns)
+    problems = []
+
+    def close(word, choices) -> str:
+        hint = did_you_mean(str(word), choices)
+        return f" ({hint})" if hint.startswith("did") else ""
+
+    def not_columns(name: str, given: dict) -> None:
+        for key in given:
+            if key not in columns:
+                shown = close(key, cols) or (f" (the columns are {', '.join(map(repr, cols))})" if cols else "")
+                problems.append(f"{name}[{key!r}]: not a column{shown}")
+
+    def column_of_numbers(name: str, key, value) -> None:
+        try:
+            array = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            problems.append(f"{name}[{key!r}]: expected a list of numbers, got {value!r}")
+            return
+        if array.ndim != 1:
+            problems.append(f"{name}[{key!r}]: expected a list of numbers, got an array of shape {array.shape}")
+        elif len(array) != len(vendors):
+            problems.append(f"{name}[{key!r}]: {len(array)} values for {len(vendors)} vendors")
+
+    if not cols:
+        problems.append("columns: no columns; give at least one criterion")
+    for vid, count in Counter(vendors).items():
+        if count > 1:
+            problems.append(f"vendors: {vid!r} appears {count} times; each vendor id names one row")
+    for key in cols:
+        column_of_numbers("columns", key, columns[key])
+    valid = []
+    for key in cols:
+        if key not in weights:
+            problems.append(f"weights: no weight for column {key!r}")
+            continue
+        w = weights[key]
+        if isinstance(w, bool) or not isinstance(w, Real) or not math.isfinite(w) or w < 0:
+            problems.append(f"weights[{key!r}]: expected a finite non-negative number, got {w!r}")
+        else:
+            valid.append(float(w))
+    if cols and len(valid) == len(cols) and sum(valid) <= 0:
+        problems.append("weights: every weight is zero; give at least one column a positive weight")
+    not_columns("weights", weights)
+    for key, direction in directions.items():
+        if key in columns and direction not in DIRECTIONS:
+            exact = str(direction).strip().lower()
+            hint = f" (did you mean {exact!r}?)" if exact in DIRECTIONS else close(direction, DIRECTIONS)
+            problems.append(f"directions[{key!r}]: expected 'max' or 'min', got {direction!r}{hint}")
+    not_columns("directions", directions)
+    for key, pair in bounds.items():
+        if key not in columns:
+            continue
+        ok = (isinstance(pair, (tuple, list)) and len(pair) == 2
+              and all(isinstance(x, Real) and not isinstance(x, bool) and math.isfinite(x) for x in pair)
+              and pair[0] < pair[1])
+        if not ok:
+            problems.append(f"bounds[{key!r}]: expected finite (lo, hi) with lo < hi, got {pair!r}")
+    not_columns("bounds", bounds)
+    for name, ranges in (("low", low), ("high", high)):
+        for key, value in ranges.items():
+            if key in columns:
+                column_of_numbers(name, key, value)
+        not_columns(name, ranges)
+    if missing not in MISSING_POLICIES:
+        problems.append(f"missing: expected one of {', '.join(map(repr, MISSING_POLICIES))}, got {missing!r}"
+                        + close(missing, MISSING_POLICIES))
+    return problems

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from .errors import Where
 
+# The names of methods and normalizations live with their registries: methods.METHOD_NAMES and
+# normalize.NORMALIZATION_NAMES.
 DIRECTIONS = ("max", "min")
-METHODS = ("weighted-sum", "topsis", "promethee")
-NORMALIZATIONS = ("fixed", "min-max", "max", "vector")
 CONFIDENCES = ("high", "medium", "low")
 MISSING_POLICIES = ("worst", "median", "error")
 SCOPES = ("az", "region", "multi_region", "global")

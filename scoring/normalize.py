@@ -1,13 +1,17 @@
 """Third stage: raw values -> [0, 1] per criterion, oriented so that 1 is always best.
 
-Named variants (``NORMALIZERS``), for a column x with direction max / min:
+The registry ``NORMALIZATIONS`` names each variant and what it needs; for a column x with direction max / min:
 
 - ``fixed``:   (x - lo) / (hi - lo)        / (hi - x) / (hi - lo), clipped to [0, 1]; lo, hi declared in the
                criteria file. A vendor's value never depends on the other vendors (the bundled default).
 - ``min-max``: (x - min) / (max - min)     / (max - x) / (max - min), min and max over the vendors present.
-- ``max``:     x / max                     / min / x (needs positive values).
+- ``max``:     x / max                     / min / x (needs x >= 0 for max, x > 0 for min).
 - ``vector``:  x / sqrt(sum x^2)           / 1 - x / sqrt(sum x^2) (TOPSIS's normalization; the flip keeps every
-               distance to the ideal and anti-ideal unchanged, so TOPSIS closeness is the textbook one).
+               distance to the ideal and anti-ideal unchanged, so TOPSIS closeness is the textbook one; needs
+               x >= 0: with a negative value x / sqrt(sum x^2) leaves [0, 1], so such a column is refused).
+
+``fixed`` and ``min-max`` take any finite values (a change in points, ``pp``, may be negative). A value outside
+what a normalization needs is refused with the cell named (:func:`value_problems`), never scored.
 
 A column whose values span less than ``FLAT_RELATIVE_TOLERANCE`` of their magnitude does not discriminate:
 min-max (and TOPSIS under any normalization) would blow rounding noise up into a full point. Such a column is
@@ -21,14 +25,87 @@ the normalized values present (``error`` is refused earlier, when the matrix is 
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
-from .matrix import DecisionMatrix
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .matrix import DecisionMatrix
 
 FLAT_RELATIVE_TOLERANCE = 1e-9
-NORMALIZERS = ("fixed", "min-max", "max", "vector")
+
+
+@dataclass(frozen=True)
+class Normalization:
+    """One normalization and what it needs (see the module docstring)."""
+
+    name: str
+    label: str
+    needs_scale: bool                 # reads each criterion's declared scale: {min, max}
+    min_value_max: float | None       # smallest raw value allowed for a 'max' criterion (None: any)
+    min_value_min: float | None       # ... for a 'min' criterion; strictly above it when ``strict_min``
+    strict_min: bool
+    depends_on_vendors: bool          # a vendor's value moves when another vendor is added or changes
+
+
+NORMALIZATIONS: dict[str, Normalization] = {
+    "fixed": Normalization("fixed", "fixed scale", True, None, None, False, depends_on_vendors=False),
+    "min-max": Normalization("min-max", "min-max over the vendors", False, None, None, False, depends_on_vendors=True),
+    "max": Normalization("max", "share of the best (x / max, min / x)", False, 0.0, 0.0, True, depends_on_vendors=True),
+    "vector": Normalization("vector", "vector (x / sqrt(sum x^2))", False, 0.0, 0.0, False, depends_on_vendors=True),
+}
+NORMALIZATION_NAMES = tuple(NORMALIZATIONS)
+
+
+def get_normalization(name: str) -> Normalization:
+    """The registry entry for ``name``; a ValueError lists the choices.
+
+    >>> get_normalization("minmax")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown normalization 'minmax'; choose one of 'fixed', 'min-max', 'max', 'vector'
+    """
+    try:
+        return NORMALIZATIONS[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown normalization {name!r}; choose one of "
+                         f"{', '.join(map(repr, NORMALIZATIONS))}") from None
+
+
+def value_problems(values: np.ndarray, is_max: np.ndarray, method: str) -> list[tuple[int, int, str]]:
+    """Cells a normalization cannot take: [(vendor index, criterion index, what it needs)], criterion by criterion.
+
+    >>> value_problems(np.array([[-5.0, 1.0], [3.0, 0.0]]), np.array([True, False]), "vector")[0][:2]
+    (0, 0)
+    """
+    floors, strict = value_floors(is_max, method)
+    x = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        bad = np.where(strict, x <= floors, x < floors) & ~np.isnan(x)      # NaN floors (no need) never compare
+    out = []
+    for j, i in zip(*np.nonzero(bad.T), strict=True):          # only the refused cells, criterion by criterion
+        why = {"vector": "x / sqrt(sum x^2) would leave [0, 1]",
+               "max": "min / x needs x > 0" if strict[j] else "x / max needs x >= 0"}.get(method, "")
+        out.append((int(i), int(j), f"normalization {method!r} needs values {'>' if strict[j] else '>='} "
+                                    f"{floors[j]:g} ({why}), got {x[i, j]:g}"))
+    return out
+
+
+def value_floors(is_max: np.ndarray, method: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per criterion: the smallest raw value the normalization takes (NaN: any) and whether it is excluded.
+
+    >>> value_floors(np.array([True, False]), "max")
+    (array([0., 0.]), array([False,  True]))
+    """
+    entry = get_normalization(method)
+    is_max = np.asarray(is_max, dtype=bool)
+    floors = np.array([(entry.min_value_max if up else entry.min_value_min) for up in is_max], dtype=float)
+    floors = np.where(np.array([f is None for f in floors.tolist()]), np.nan, floors) if floors.size else floors
+    strict = np.array([entry.strict_min and not up for up in is_max], dtype=bool)
+    return floors, strict
 
 
 def normalize_array(values: np.ndarray, is_max: np.ndarray, method: str, lower: np.ndarray | None = None,
@@ -68,7 +145,7 @@ def normalize_array(values: np.ndarray, is_max: np.ndarray, method: str, lower: 
             r = x / np.where(length == 0, 1.0, length)
             norm = np.where(is_max, r, 1.0 - r)
         else:
-            raise ValueError(f"unknown normalization {method!r}; choose one of {list(NORMALIZERS)}")
+            get_normalization(method)       # raises, listing the choices
         if method != "min-max" and flat.any():
             # Every vendor gets the column's mean: values that differ by rounding noise must not decide anything
             # (TOPSIS divides by the spread, so even 1e-16 would otherwise become a full point).
@@ -107,20 +184,18 @@ def normalize(dm: DecisionMatrix, method: str = "fixed") -> tuple[pd.DataFrame, 
     >>> norm.to_dict("index")
     {'a': {'share': 1.0, 'incidents': 0.0}, 'b': {'share': 0.0, 'incidents': 1.0}}
     """
-    if method not in NORMALIZERS:
-        raise ValueError(f"unknown normalization {method!r}; choose one of {list(NORMALIZERS)}")
+    import pandas as pd
+    entry = get_normalization(method)
     x = dm.values.to_numpy(dtype=float)
     is_max = (dm.directions == "max").to_numpy()
-    if method == "fixed":
+    if entry.needs_scale:
         unbounded = dm.lower.index[dm.lower.isna() | dm.upper.isna()].tolist()
         if unbounded:
-            raise ValueError(f"normalization 'fixed' needs scale bounds; criteria {unbounded} have none")
-    if method == "max":
-        bad = [c for j, c in enumerate(dm.values.columns)
-               if np.nanmin(np.where(np.isnan(x[:, j]), np.inf, x[:, j])) < (0 if is_max[j] else 1e-300)]
-        if bad:
-            raise ValueError(f"normalization 'max' needs positive values (x/max, min/x); criteria {bad} have "
-                             "zero or negative values; use min-max or fixed")
+            raise ValueError(f"normalization {method!r} needs scale bounds; criteria {unbounded} have none")
+    problems = value_problems(x, is_max, method)
+    if problems:
+        cells = "; ".join(f"{dm.values.columns[j]} of {dm.values.index[i]}: {why}" for i, j, why in problems)
+        raise ValueError(f"cannot normalize: {cells}; use min-max or fixed")
     norm, flat = normalize_array(x, is_max, method, dm.lower.to_numpy(float), dm.upper.to_numpy(float))
     norm = fill_missing(norm, dm.missing.to_numpy())
     return (pd.DataFrame(norm, index=dm.values.index, columns=dm.values.columns),

@@ -1,6 +1,10 @@
-"""The one place the stages are wired together: load -> matrix -> normalize -> aggregate -> rank -> explain.
+"""The one place the stages are wired together, and the seam every front end uses.
 
-:func:`run` returns a :class:`Result` that the command line, the reports and notebooks all share.
+``load -> matrix -> normalize -> aggregate -> rank -> explain`` for :func:`run` / :func:`score`, and on top of
+them the analyses: :func:`validate`, :func:`sensitivity`, :func:`what_if`, :func:`compare`. Each returns a
+result object; nothing here prints. The command line (``cli.py``) only parses, calls these, prints and maps exit
+codes. The engine never reads the clock: an as-of date comes from the caller, the criteria file, or the caller's
+``default_as_of``, and the result says which (``provenance["as_of_source"]``).
 """
 
 from __future__ import annotations
@@ -14,17 +18,19 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .aggregate import aggregate
 from .errors import ConfigError, ConfigErrors, Where, did_you_mean
-from .load import load_inputs
+from .load import collect_criteria, collect_vendors, cross_check, load_inputs
 from .matrix import FLAGS, DecisionMatrix, build_matrix
-from .models import METHODS, CriteriaSet, Vendor
-from .normalize import FLAT_RELATIVE_TOLERANCE, normalize
+from .methods import METHODS
+from .models import CriteriaSet, Vendor
+from .normalize import FLAT_RELATIVE_TOLERANCE, normalize_array, value_problems
 from .outranking import preference_table
 from .rank import rank_vendors
+from .scorer import Scorer
 
 EXPLANATION_COLUMNS = ["vendor", "criterion", "metric", "raw", "normalized", "weight", "contribution", "flags",
                        "period", "source", "confidence", "note"]
+AS_OF_SOURCES = ("given", "criteria file", "default")
 
 
 @dataclass
@@ -40,7 +46,9 @@ class Result:
                              scale, non_discriminating
     normalized : DataFrame   vendors x criteria in [0, 1], 1 = best
     matrix : DecisionMatrix  raw values and evidence
-    provenance : dict        criteria file, vendor files and their SHA-256, as-of date, method, version
+    preferences              outranking.PreferenceTable for a method that needs preference functions, else None
+    provenance : dict        criteria file, vendor files and their SHA-256, as-of date and where it came from,
+                             method, version
     """
 
     criteria: CriteriaSet
@@ -52,7 +60,13 @@ class Result:
     explanation: pd.DataFrame
     criteria_table: pd.DataFrame
     method: str
+    preferences: object | None = None
     provenance: dict = field(default_factory=dict)
+
+    @property
+    def scorer(self) -> Scorer:
+        """The batched scorer behind this ranking (same matrix, normalization, method and tolerance)."""
+        return Scorer.from_result(self)
 
 
 def parse_as_of(text: str) -> dt.date:
@@ -69,6 +83,7 @@ def parse_as_of(text: str) -> dt.date:
 
 
 def check_method(method: str) -> str:
+    """A method name from the registry; anything else is reported as the ``--method`` argument, with the choices."""
     if method not in METHODS:
         hint = did_you_mean(method, METHODS)
         raise ConfigErrors([ConfigError(Where("--method"), "", f"unknown method {method!r}; expected one of "
@@ -76,8 +91,28 @@ def check_method(method: str) -> str:
     return method
 
 
-def run(criteria_path: str | Path = "criteria/baseline.yaml", vendors_folder: str | Path = "vendors",
-        *, as_of: dt.date | str | None = None, method: str | None = None) -> Result:
+def choose_as_of(criteria: CriteriaSet, as_of: dt.date | str | None = None,
+                 default_as_of: dt.date | None = None) -> tuple[dt.date, str]:
+    """The as-of date and where it came from: ``as_of`` if given, else the criteria file's, else ``default_as_of``.
+
+    >>> from scoring.load import load_criteria
+    >>> choose_as_of(load_criteria("criteria/baseline.yaml"), "2023-12-31")
+    (datetime.date(2023, 12, 31), 'given')
+    """
+    if isinstance(as_of, str):
+        as_of = parse_as_of(as_of)
+    if as_of is not None:
+        return as_of, "given"
+    if criteria.as_of is not None:
+        return criteria.as_of, "criteria file"
+    if default_as_of is not None:
+        return default_as_of, "default"
+    raise ConfigErrors([ConfigError(Where(criteria.path), "as_of", "no as-of date: the criteria file sets none and "
+                                    "none was given", "add 'as_of: YYYY-MM-DD' to the file, or pass --as-of")])
+
+
+def run(criteria_path: str | Path, vendors_folder: str | Path, *, as_of: dt.date | str | None = None,
+        method: str | None = None, default_as_of: dt.date | None = None) -> Result:
     """Load, validate, score and rank; raise ``ConfigErrors`` (every problem at once) on bad input.
 
     >>> result = run("criteria/baseline.yaml", "vendors", as_of="2025-12-31")
@@ -92,18 +127,81 @@ def run(criteria_path: str | Path = "criteria/baseline.yaml", vendors_folder: st
     if method is not None:
         check_method(method)
     criteria, vendors = load_inputs(criteria_path, vendors_folder)
-    return score(criteria, vendors, as_of=as_of, method=method)
+    return score(criteria, vendors, as_of=as_of, method=method, default_as_of=default_as_of)
+
+
+def matrix_problems(criteria: CriteriaSet, dm: DecisionMatrix) -> list[ConfigError]:
+    """Cells the view's normalization cannot take (e.g. a negative value under ``vector``), located at the figure.
+
+    Scoring and :func:`validate` both run this, so ``validate`` passes exactly what ``rank`` accepts.
+    """
+    is_max = (dm.directions == "max").to_numpy()
+    evidence = {(e["vendor"], e["criterion"]): e for e in dm.evidence.to_dict("records")}
+    errors = []
+    for i, j, why in value_problems(dm.values.to_numpy(float), is_max, criteria.normalization):
+        vendor, crit = dm.values.index[i], dm.values.columns[j]
+        e = evidence.get((vendor, crit), {})
+        errors.append(ConfigError(_where(e.get("where")) or Where(criteria.path), f"metrics.{e.get('metric', crit)}",
+                                  f"{why} (criterion {crit!r} of {Path(criteria.path).name}, vendor {vendor!r})",
+                                  "use normalization: fixed or min-max for values that can be negative or zero"))
+    return errors
+
+
+def _where(text: str | None) -> Where | None:
+    """``"vendors/x.yaml:4:7"`` (as the evidence table keeps it) -> Where; None for an empty place."""
+    if not text:
+        return None
+    parts = str(text).rsplit(":", 2)
+    numbers = [p for p in parts[1:] if p.isdigit()]
+    path = ":".join(parts[: len(parts) - len(numbers)])
+    return Where(path, *map(int, numbers))
+
+
+def build_checked_matrix(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date) -> DecisionMatrix:
+    """build_matrix plus every check scoring needs (ConfigErrors lists every problem), with each figure's plausible
+    range cut at what the view's normalization takes (a share's -30% band under ``vector`` stops at 0), so the
+    tornado and SMAA never score a value the ranking itself would refuse."""
+    dm = build_matrix(criteria, vendors, as_of)
+    errors = matrix_problems(criteria, dm)
+    if errors:
+        raise ConfigErrors(errors)
+    return ranges_within(dm, criteria.normalization)
+
+
+def ranges_within(dm: DecisionMatrix, normalization: str) -> DecisionMatrix:
+    """The matrix with ``low``/``high`` raised to the normalization's smallest allowed value where they fall below
+    it (just above it where the value itself is excluded, as 0 is under ``max`` for a ``min`` criterion)."""
+    from dataclasses import replace
+
+    from .normalize import value_floors
+    floors, strict = value_floors((dm.directions == "max").to_numpy(), normalization)
+    if np.isnan(floors).all():
+        return dm
+    least = np.where(strict, np.nextafter(floors, np.inf), floors)
+    cut = {k: getattr(dm, k).copy() for k in ("low", "high")}
+    for frame in cut.values():
+        x = frame.to_numpy(float)
+        with np.errstate(invalid="ignore"):
+            frame.loc[:, :] = np.where(~np.isnan(least) & (x < least), least, x)
+    return replace(dm, low=cut["low"], high=cut["high"])
 
 
 def score(criteria: CriteriaSet, vendors: list[Vendor], *, as_of: dt.date | None = None,
-          method: str | None = None) -> Result:
+          method: str | None = None, default_as_of: dt.date | None = None) -> Result:
     """Score already-loaded inputs (see :func:`run`)."""
-    method = method or criteria.method
-    dm = build_matrix(criteria, vendors, as_of)
-    norm, flat = normalize(dm, criteria.normalization)
-    preferences = preference_table(criteria) if method == "promethee" else None
-    scores = aggregate(norm, dm.weights, method, preferences)
-    ws = aggregate(norm, dm.weights, "weighted-sum")
+    method = check_method(method or criteria.method)
+    as_of, as_of_source = choose_as_of(criteria, as_of, default_as_of)
+    dm = build_checked_matrix(criteria, vendors, as_of)
+    preferences = preference_table(criteria) if METHODS[method].needs_preferences else None
+    scorer = Scorer(dm, criteria.normalization, method, preferences, criteria.tolerance)
+    is_max = (dm.directions == "max").to_numpy()
+    _, flat_mask = normalize_array(dm.values.to_numpy(float), is_max, criteria.normalization,
+                                   dm.lower.to_numpy(float), dm.upper.to_numpy(float))
+    norm = pd.DataFrame(scorer.normalized(), index=dm.values.index, columns=dm.values.columns)
+    flat = pd.Series(flat_mask, index=dm.values.columns, name="non_discriminating")
+    scores = pd.Series(scorer.scores(), index=dm.values.index, name="score")
+    ws = pd.Series(METHODS["weighted-sum"].kernel(norm.to_numpy(float), dm.weights.to_numpy(float)),
+                   index=dm.values.index)
     table = rank_vendors(scores, criteria.tolerance)
 
     contrib = norm.mul(dm.weights, axis=1)
@@ -144,11 +242,13 @@ def score(criteria: CriteriaSet, vendors: list[Vendor], *, as_of: dt.date | None
     })
     return Result(criteria=criteria, vendors=vendors, matrix=dm, normalized=norm, non_discriminating=flat,
                   ranking=ranking, explanation=explanation, criteria_table=criteria_table, method=method,
-                  provenance=provenance(criteria, vendors, dm, method))
+                  preferences=preferences, provenance=provenance(criteria, vendors, dm, method, as_of_source))
 
 
-def provenance(criteria: CriteriaSet, vendors: list[Vendor], dm: DecisionMatrix, method: str) -> dict:
-    """What a reader needs to reproduce a report: inputs and their hashes, as-of date, method, version."""
+def provenance(criteria: CriteriaSet, vendors: list[Vendor], dm: DecisionMatrix, method: str,
+               as_of_source: str = "given") -> dict:
+    """What a reader needs to reproduce a report: inputs and their hashes, as-of date (and where it came from),
+    method, version. Paths are shown as they were given, never resolved against the working directory."""
     used = [v for v in vendors if v.id in set(dm.values.index)]
     digest = hashlib.sha256()
     for item in [criteria.sha256, *(v.sha256 for v in sorted(used, key=lambda v: v.id))]:
@@ -157,12 +257,13 @@ def provenance(criteria: CriteriaSet, vendors: list[Vendor], dm: DecisionMatrix,
     return {
         "tool": "cloudscore",
         "version": __version__,
-        "criteria_file": _display_path(criteria.path),
+        "criteria_file": Path(criteria.path).as_posix(),
         "criteria_name": criteria.name,
         "criteria_sha256": criteria.sha256,
-        "vendor_files": {_display_path(v.path): v.sha256 for v in sorted(used, key=lambda v: v.id)},
+        "vendor_files": {Path(v.path).as_posix(): v.sha256 for v in sorted(used, key=lambda v: v.id)},
         "inputs_sha256": digest.hexdigest(),
         "as_of": dm.as_of.isoformat(),
+        "as_of_source": as_of_source,
         "method": method,
         "normalization": criteria.normalization,
         "tie_tolerance": criteria.tolerance,
@@ -172,9 +273,117 @@ def provenance(criteria: CriteriaSet, vendors: list[Vendor], dm: DecisionMatrix,
     }
 
 
-def _display_path(path: str) -> str:
-    p = Path(path)
+# ------------------------------------------------------------------------------------------- validate
+
+
+@dataclass
+class Validation:
+    """What :func:`validate` checked: criteria files, vendor files, and the as-of date used for each view."""
+
+    criteria_files: list[str]
+    vendor_files: list[str]
+    as_of: dict[str, str]
+
+
+def validate(criteria_paths: list[str | Path], vendors_folder: str | Path, *, as_of: dt.date | str | None = None,
+             default_as_of: dt.date | None = None) -> Validation:
+    """Every check that scoring runs, for every view: each file on its own, the files against each other, and
+    the matrix each view would score (``missing: error``, values its normalization cannot take). Raises one
+    ``ConfigErrors`` with every problem of every file.
+
+    >>> validate(["criteria/baseline.yaml"], "vendors").criteria_files
+    ['criteria/baseline.yaml']
+    """
+    errors: list[ConfigError] = []
+    if not criteria_paths:
+        errors.append(ConfigError(Where("criteria"), "", "no criteria files found", "pass --criteria FILE"))
+    vendors = collect_vendors(vendors_folder, errors)
+    dates = {}
+    for path in criteria_paths:
+        criteria = collect_criteria(path, errors)
+        if criteria is None or not vendors:
+            continue
+        problems = cross_check(criteria, vendors)
+        errors.extend(problems)
+        if problems:
+            continue
+        try:
+            day, _ = choose_as_of(criteria, as_of, default_as_of)
+            build_checked_matrix(criteria, vendors, day)
+            dates[str(path)] = day.isoformat()
+        except ConfigErrors as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise ConfigErrors(errors)
+    return Validation([str(p) for p in criteria_paths], sorted({v.path for v in vendors}), dates)
+
+
+# ---------------------------------------------------------------------------------------- analyses
+
+
+@dataclass
+class Sensitivity:
+    """What :func:`sensitivity` computed: stability intervals, tornado and SMAA-2, on one ranking."""
+
+    result: Result
+    intervals: pd.DataFrame
+    tornado: pd.DataFrame
+    smaa: object                    # smaa.SmaaResult
+    focus: str
+    weight_delta: float
+
+
+def _known_vendor(flag: str, value: str | None, result: Result) -> None:
+    vendors = list(result.ranking["vendor"])
+    if value is not None and value not in vendors:
+        raise ConfigErrors([ConfigError(Where(flag), "", f"unknown vendor {value!r}", did_you_mean(value, vendors))])
+
+
+def sensitivity(result: Result, *, draws: int = 10_000, seed: int = 0, weights: str = "uniform",
+                concentration: float = 50.0, order: list[str] | None = None, vary_values: bool = True,
+                weight_delta: float = 0.25, vendor: str | None = None) -> Sensitivity:
+    """Weight stability intervals, tornado (for ``vendor``, default the leader) and SMAA-2 on one ranking.
+
+    A bad ``order`` constraint or an unknown ``vendor`` is reported as ``ConfigErrors`` (exit 2 on the command line).
+    """
+    from .robustness import tornado, weight_stability_intervals
+    from .smaa import smaa
+    _known_vendor("--vendor", vendor, result)
+    scorer = result.scorer
     try:
-        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return p.as_posix()
+        smaa_result = smaa(scorer, draws=draws, seed=seed, weights=weights, concentration=concentration,
+                           order=order or [], vary_values=vary_values)
+    except ValueError as exc:
+        raise ConfigErrors([ConfigError(Where("--order" if order else "sensitivity"), "", str(exc))]) from None
+    return Sensitivity(result, weight_stability_intervals(scorer), tornado(scorer, weight_delta), smaa_result,
+                       vendor or str(result.ranking["vendor"].iloc[0]), weight_delta)
+
+
+_UNIT_WORDS = {"pct": "points", "level": "levels"}
+
+
+def what_if(result: Result, vendor: str, *, beat: str | None = None, rank: int | None = None):
+    """What would it take for ``vendor`` to overtake ``beat``, or to reach rank ``rank`` (see :mod:`scoring.whatif`).
+
+    Every answer is checked by re-scoring the change and ranking everyone again; ``feasible`` is False (and says
+    why) when nothing reaches the goal.
+    """
+    from .whatif import WhatIfError, what_it_takes
+    for flag, value in (("--vendor", vendor), ("--beat", beat)):
+        _known_vendor(flag, value, result)
+    ct = result.criteria_table
+    units = {c.id: _UNIT_WORDS.get(c.unit, c.unit or "") for c in result.criteria.criteria}
+    try:
+        return what_it_takes(result.scorer, vendor, beat=beat, rank=rank,
+                             labels=dict(zip(ct["criterion"], ct["label"], strict=True)), units=units)
+    except WhatIfError as exc:
+        raise ConfigErrors([ConfigError(Where("whatif"), "", str(exc))]) from None
+
+
+def compare(criteria_paths: list[str | Path], vendors_folder: str | Path, *, as_of: dt.date | str | None = None,
+            default_as_of: dt.date | None = None):
+    """Every view under every method, Kendall's tau-b between the rankings, Borda consensus (:mod:`scoring.compare`)."""
+    from .compare import compare as compare_views
+    if isinstance(as_of, str):
+        as_of = parse_as_of(as_of)
+    return compare_views(criteria_paths, vendors_folder, as_of=as_of, default_as_of=default_as_of)

@@ -14,12 +14,16 @@ import math
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from .methods import get_method
 
-from .pipeline import Result
+if TYPE_CHECKING:
+    from .pipeline import Result
 
+#: Output formats: of a ranking (``rank``), and of the analyses (``sensitivity``, ``whatif``, ``compare``).
 FORMATS = ("table", "json", "csv", "markdown")
+ANALYSIS_FORMATS = ("table", "json")
 _SUFFIX = {"markdown": ".md", "csv": ".csv", "json": ".json"}
 _FLAG_MEANING = {
     "missing": "no value known at the as-of date; scored by the criterion's missing policy",
@@ -136,6 +140,15 @@ def _code(text) -> str:
     return "`" + str(text).replace("`", "'").replace("|", "\\|").replace("\n", " ") + "`"
 
 
+def _adds_up_to(result: Result) -> str:
+    """What the contribution columns add up to, by the method registry's ``additive`` fact."""
+    entry = get_method(result.method)
+    if entry.additive:
+        return "they add up to the score"
+    return (f"they add up to the weighted sum, not to the {entry.label} score ({entry.label} is not additive: "
+            "it is computed from the same normalized values and weights)")
+
+
 def render_markdown(result: Result) -> str:
     """A readable report: ranking, weights and rationale, per-vendor explanation, flags, provenance."""
     r, p = result, result.provenance
@@ -154,9 +167,7 @@ def render_markdown(result: Result) -> str:
         tie = " (tie)" if row.tied else ""
         lines.append(f"| {row.rank}{tie} | {_md(row.name)} ({_code(row.vendor)}) | {row.score:.3f} | "
                      + " | ".join(cells) + f" | {_md(', '.join(row.flags))} |")
-    lines += ["", "Criterion columns are contributions (effective weight x normalized value); they add up to the "
-              "weighted-sum score"
-              + (" (the TOPSIS score is a distance ratio on the same values)." if r.method == "topsis" else "."),
+    lines += ["", f"Criterion columns are contributions (effective weight x normalized value); {_adds_up_to(r)}.",
               "", "## Criteria and weights", "",
               "| criterion | metric | direction | weight (as typed) | effective weight | scale "
               "| non-discriminating | rationale |",
@@ -208,7 +219,7 @@ def render_table(result: Result) -> str:
                         for c, w in zip(r.criteria_table["criterion"], r.criteria_table["weight"], strict=True))
     lines = [f"{r.criteria.name}: as of {r.matrix.as_of}, {r.method}, normalization {r.criteria.normalization}",
              f"weights: {weights}", "", fmt(head), fmt(["-" * w for w in widths]), *(fmt(b) for b in body), ""]
-    lines.append("criterion columns: contribution = weight x normalized value (they sum to the weighted-sum score)")
+    lines.append(f"criterion columns: contribution = weight x normalized value; {_adds_up_to(r)}")
     flat = [c for c in crits if r.non_discriminating[c]]
     if flat:
         lines.append(f"non-discriminating (all vendors equal): {', '.join(flat)}")
@@ -278,12 +289,14 @@ def sensitivity_dict(result: Result, intervals, tornado_table, smaa_result) -> d
     return doc
 
 
-def render_sensitivity(result: Result, intervals, tornado_table, smaa_result, fmt: str = "table",
-                       focus: str | None = None, weight_delta: float = 0.25) -> str:
+def render_sensitivity(analysis, fmt: str = "table") -> str:
+    """``cloudscore sensitivity`` as a terminal table or JSON; ``analysis`` is a ``pipeline.Sensitivity``."""
+    result, intervals, tornado_table = analysis.result, analysis.intervals, analysis.tornado
+    focus, weight_delta = analysis.focus, analysis.weight_delta
     if fmt == "json":
-        return json.dumps(sensitivity_dict(result, intervals, tornado_table, smaa_result), ensure_ascii=False,
+        return json.dumps(sensitivity_dict(result, intervals, tornado_table, analysis.smaa), ensure_ascii=False,
                           indent=2) + "\n"
-    r, s = result, smaa_result
+    r, s = result, analysis.smaa
     out = [f"{r.criteria.name}: as of {r.matrix.as_of}, {r.method}, normalization {r.criteria.normalization}", ""]
     out += ["Weight stability intervals (one weight moved, the others rescaled in proportion)", ""]
     rows = [[c, f"{row.weight:.1%}", f"{row.order_low:.1%} - {row.order_high:.1%}",
@@ -293,8 +306,8 @@ def render_sensitivity(result: Result, intervals, tornado_table, smaa_result, fm
             for c, row in intervals.iterrows()]
     out += _fmt_table(["criterion", "weight", "same order", "same leader", "leader changes"], rows)
     exact = bool(intervals["exact"].all())
-    out += ["", ("closed form (weighted sum)" if exact
-                 else "grid over the weight + bisection (method is not linear in the weights)"), ""]
+    out += ["", ("closed form (the method is linear in the weights)" if exact
+                 else "grid over the weight + bisection (the method is not linear in the weights)"), ""]
     vendor = focus or str(r.ranking["vendor"].iloc[0])
     sub = tornado_table[tornado_table["vendor"] == vendor]
     moves = (sub["rank_low"] != sub["rank"]) | (sub["rank_high"] != sub["rank"])
@@ -312,12 +325,12 @@ def render_sensitivity(result: Result, intervals, tornado_table, smaa_result, fm
             + (", figures drawn within their uncertainty" if s.vary_values else ", figures fixed"), ""]
     n = s.acceptability.shape[1]
     rows = [[v, *[f"{p:.3f}" for p in s.acceptability.loc[v]],
-             "" if pd.isna(s.confidence[v]) else f"{s.confidence[v]:.3f}"] for v in s.acceptability.index]
+             "" if math.isnan(s.confidence[v]) else f"{s.confidence[v]:.3f}"] for v in s.acceptability.index]
     out += _fmt_table(["vendor", *[f"rank {k}" for k in range(1, n + 1)], "confidence"], rows,
                       right=set(range(1, n + 2)))
     out += ["", "Central weights (mean weights where the vendor is first)", ""]
     cw = s.central_weights
-    rows = [[v, *["" if pd.isna(x) else f"{x:.1%}" for x in cw.loc[v]]] for v in cw.index]
+    rows = [[v, *["" if math.isnan(x) else f"{x:.1%}" for x in cw.loc[v]]] for v in cw.index]
     out += _fmt_table(["vendor", *cw.columns], rows, right=set(range(1, len(cw.columns) + 1)))
     out += ["", "P(row beats column)", ""]
     rows = [[v, *[("" if v == u else f"{s.winning.loc[v, u]:.3f}") for u in s.winning.columns]]

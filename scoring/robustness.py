@@ -1,129 +1,32 @@
 """How sure is the ranking? Weight stability intervals and one-at-a-time (tornado) analysis.
 
-Both rest on :class:`Scorer`, which re-scores a decision matrix under other weights and other raw values in one
-batched numpy computation: the same normalization, missing-data policy and method as the ranking itself.
+Both rest on the engine's batched scorer (:class:`scoring.scorer.Scorer`): the same normalization, missing-data
+policy, method and rank rule as the ranking itself.
 Global (SMAA) analysis is in :mod:`scoring.smaa`; inverse questions ("what would it take") in :mod:`scoring.whatif`.
 
 Weight stability interval (WSI) of criterion k: move its weight to t and rescale the others in proportion,
-w_j(t) = w_j (1 - t) / (1 - w_k). Under the weighted sum every score is then affine in t,
-S_a(t) = t v_ak + (1 - t) R_ak with R_ak = sum_{j != k} w_j v_aj / (1 - w_k), so two vendors swap where the lines
-cross: t*_ab = (R_bk - R_ak) / ((v_ak - R_ak) - (v_bk - R_bk)). The interval is bounded by the nearest crossings
-on either side of w_k: over all pairs for "full order unchanged", over pairs with the leader for "first place
-unchanged" (Triantaphyllou & Sanchez 1997; methods.md §4.2). TOPSIS and PROMETHEE scores are not affine in t, so
-their intervals come from a grid over t refined by bisection.
+w_j(t) = w_j (1 - t) / (1 - w_k). For a method linear in the weights (the registry says which: the weighted sum,
+and PROMETHEE II, whose net flow is the weighted sum of per-criterion flows), S = C w with C the per-criterion
+scores, so every score is affine in t, S_a(t) = t v_ak + (1 - t) R_ak with v = C and
+R_ak = sum_{j != k} w_j v_aj / (1 - w_k), and two vendors swap where the lines cross:
+t*_ab = (R_bk - R_ak) / ((v_ak - R_ak) - (v_bk - R_bk)). The interval is bounded by the nearest crossings on either
+side of w_k: over all pairs for "full order unchanged", over pairs with the leader for "first place unchanged"
+(Triantaphyllou & Sanchez 1997; methods.md §4.2). TOPSIS scores are not affine in t, so its intervals come from a
+grid over t refined by bisection.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
-from .aggregate import KERNELS
-from .matrix import DecisionMatrix
-from .normalize import fill_missing, normalize_array
-from .rank import DEFAULT_TOLERANCE
+from .rank import ranks
+from .scorer import Scorer
 
 #: Relative move of each weight in the tornado (w -> w(1 - d), w(1 + d)), unless the caller says otherwise.
 TORNADO_WEIGHT_DELTA = 0.25
 _GRID_POINTS = 2001        # numerical interval search: grid over t in [0, 1], then bisection at the edges
 _BISECTIONS = 40
-
-
-@dataclass(frozen=True)
-class Scorer:
-    """Re-score one decision matrix under other weights and/or other raw values, batched.
-
-    ``scores(weights, values)``: ``weights`` (m,) or (K, m), rows summing to 1; ``values`` (n, m) or (K, n, m) raw
-    values (default: the matrix's own). Returns (n,) or (K, n).
-    """
-
-    dm: DecisionMatrix
-    normalization: str
-    method: str
-    promethee: object | None = None          # outranking.PreferenceTable when method == "promethee"
-
-    @classmethod
-    def from_result(cls, result) -> Scorer:
-        """The scorer behind a pipeline Result: same matrix, normalization, method (and preferences)."""
-        from .outranking import preference_table
-        return cls(result.matrix, result.criteria.normalization, result.method,
-                   preference_table(result.criteria) if result.method == "promethee" else None)
-
-    @property
-    def vendors(self) -> list[str]:
-        return list(self.dm.values.index)
-
-    @property
-    def criteria(self) -> list[str]:
-        return list(self.dm.values.columns)
-
-    @property
-    def weights(self) -> np.ndarray:
-        return self.dm.weights.to_numpy(dtype=float)
-
-    def normalized(self, values: np.ndarray | None = None) -> np.ndarray:
-        x = self.dm.values.to_numpy(dtype=float) if values is None else np.asarray(values, dtype=float)
-        is_max = (self.dm.directions == "max").to_numpy()
-        norm, _ = normalize_array(x, is_max, self.normalization, self.dm.lower.to_numpy(float),
-                                  self.dm.upper.to_numpy(float))
-        return fill_missing(norm, self.dm.missing.to_numpy())
-
-    def scores(self, weights: np.ndarray | None = None, values: np.ndarray | None = None,
-               normalized: np.ndarray | None = None) -> np.ndarray:
-        w = self.weights if weights is None else np.asarray(weights, dtype=float)
-        n = self.normalized(values) if normalized is None else normalized
-        if self.method == "promethee":
-            from .outranking import promethee_scores
-            return promethee_scores(n, w, self.promethee)
-        if self.method == "weighted-sum":
-            return _ws(n, w)
-        return _topsis(n, w)
-
-
-def _ws(n: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Weighted sum: (n, m) x (m,) -> (n,); (n, m) x (K, m) -> (K, n); (K, n, m) x (m,) or (K, m) -> (K, n)."""
-    if n.ndim == 2:
-        # einsum, not BLAS: with m ~ 5 the matmul path is up to 50x slower for some array layouts
-        return n @ w if w.ndim == 1 else np.einsum("km,nm->kn", w, n)
-    return np.einsum("...nm,...m->...n", n, w)
-
-
-def _topsis(n: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """TOPSIS closeness, batched: n (n, m) or (K, n, m); w (m,) or (K, m).
-
-    Criterion by criterion on (K, n) arrays instead of one (K, n, m) tensor: weights are non-negative, so the
-    ideal of w_j x_j is w_j max(x_j) and the squared distances add up column by column (5x faster).
-    """
-    if w.ndim == 1 and n.ndim == 2:
-        return KERNELS["topsis"](n, w)
-    d_plus = d_minus = 0.0
-    for j in range(n.shape[-1]):
-        col = n[..., j]
-        wj = w[..., j, None] if w.ndim == 2 else w[j]
-        d_plus = d_plus + (wj * (col - col.max(axis=-1, keepdims=True))) ** 2
-        d_minus = d_minus + (wj * (col - col.min(axis=-1, keepdims=True))) ** 2
-    d_plus, d_minus = np.sqrt(d_plus), np.sqrt(d_minus)
-    total = d_plus + d_minus
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, d_minus / np.where(total > 0, total, 1.0), 0.5)
-
-
-def ranks_of(scores: np.ndarray, tolerance: float = DEFAULT_TOLERANCE) -> np.ndarray:
-    """Competition ranks along the last axis, batched: 1 + number of vendors scoring more than tolerance higher.
-
-    (Equals :func:`scoring.rank.competition_ranks` whenever no score is within tolerance of two different
-    tie groups; that function groups by the leader of each tie group, this one compares pairs directly.)
-
-    >>> ranks_of(np.array([[0.5, 0.9, 0.5, 0.1]])).tolist()
-    [[2, 1, 2, 4]]
-    """
-    s = np.asarray(scores, dtype=float)
-    ranks = np.ones(s.shape, dtype=np.int64)
-    for u in range(s.shape[-1]):          # a loop over vendors (few), each step batched over all draws
-        ranks += s[..., u:u + 1] > s + tolerance
-    return ranks
 
 
 def rescaled_weights(weights: np.ndarray, k: int, t: np.ndarray) -> np.ndarray:
@@ -179,12 +82,12 @@ def _pairs(scores: np.ndarray, scope: str, tol: float) -> list[tuple[int, int]]:
 
 def _same(order_scores: np.ndarray, base: np.ndarray, scope: str, tol: float) -> np.ndarray:
     """For each row of batched scores: is the order (or the first place) the same as at ``base``?"""
-    base_ranks = ranks_of(base[None, :], tol)[0]
-    ranks = ranks_of(order_scores, tol)
+    base_ranks = ranks(base[None, :], tol)[0]
+    moved = ranks(order_scores, tol)
     if scope == "order":
-        return (ranks == base_ranks).all(axis=-1)
+        return (moved == base_ranks).all(axis=-1)
     firsts = base_ranks == 1
-    return ((ranks == 1) == firsts).all(axis=-1)
+    return ((moved == 1) == firsts).all(axis=-1)
 
 
 def _interval_numeric(scorer: Scorer, norm: np.ndarray, k: int, scope: str, tol: float) -> tuple[float, float]:
@@ -217,12 +120,13 @@ def _interval_numeric(scorer: Scorer, norm: np.ndarray, k: int, scope: str, tol:
     return float(lo), float(hi)
 
 
-def weight_stability_intervals(scorer: Scorer, tolerance: float = DEFAULT_TOLERANCE) -> pd.DataFrame:
+def weight_stability_intervals(scorer: Scorer, tolerance: float | None = None) -> pd.DataFrame:
     """For each criterion, the range its weight can take (others rescaled in proportion) with the ranking unchanged.
 
     Columns: ``weight`` (now), ``order_low``, ``order_high`` (full order unchanged), ``first_low``, ``first_high``
     (first place unchanged), ``order_low_swap``/``order_high_swap`` and ``first_low_swap``/``first_high_swap``
-    (which pair swaps at that end, e.g. "huawei/alibaba"), ``exact`` (True: closed form; False: grid + bisection).
+    (which pair swaps at that end, e.g. "huawei passes alibaba"), ``exact`` (True: closed form, for a method linear in
+    the weights; False: grid + bisection). ``tolerance`` defaults to the scorer's.
 
     >>> from scoring.matrix import make_matrix
     >>> dm = make_matrix({"a": [1.0, 0.0], "b": [0.0, 1.0]}, vendors=["x", "y"], weights={"a": 3, "b": 1},
@@ -231,16 +135,20 @@ def weight_stability_intervals(scorer: Scorer, tolerance: float = DEFAULT_TOLERA
     >>> intervals[["order_low", "order_high"]].round(3).values.tolist()
     [[0.5, 1.0], [0.0, 0.5]]
     """
+    tolerance = scorer.tolerance if tolerance is None else tolerance
     norm = scorer.normalized()
     w = scorer.weights
     base = scorer.scores(w[None, :], normalized=norm)[0]
     names = scorer.vendors
+    exact = scorer.entry.linear_in_weights
+    per_criterion = scorer.criterion_scores(norm) if exact else None
     rows = []
     for k, crit in enumerate(scorer.criteria):
-        row = {"criterion": crit, "weight": float(w[k]), "exact": scorer.method == "weighted-sum"}
+        row = {"criterion": crit, "weight": float(w[k]), "exact": exact}
         for scope in ("order", "first"):
-            if scorer.method == "weighted-sum":
-                lo, hi, lo_pair, hi_pair = _interval_closed_form(norm, w, k, _pairs(base, scope, tolerance), tolerance)
+            if exact:
+                lo, hi, lo_pair, hi_pair = _interval_closed_form(per_criterion, w, k, _pairs(base, scope, tolerance),
+                                                                 tolerance)
             else:
                 lo, hi = _interval_numeric(scorer, norm, k, scope, tolerance)
                 lo_pair = _swap_at(scorer, norm, k, lo, base, tolerance, below=True) if lo > 0 else None
@@ -255,8 +163,8 @@ def weight_stability_intervals(scorer: Scorer, tolerance: float = DEFAULT_TOLERA
 def _swap_at(scorer, norm, k, t, base, tol, below: bool):
     step = 1e-6 if not below else -1e-6
     w = rescaled_weights(scorer.weights, k, np.array([min(max(t + step, 0.0), 1.0)]))
-    after = ranks_of(scorer.scores(w, normalized=norm), tol)[0]
-    now = ranks_of(base[None, :], tol)[0]
+    after = ranks(scorer.scores(w, normalized=norm), tol)[0]
+    now = ranks(base[None, :], tol)[0]
     for a in range(len(base)):
         for b in range(len(base)):
             if now[a] < now[b] and after[a] >= after[b]:
@@ -273,7 +181,7 @@ def _pair_name(pair, names: list[str], base: np.ndarray) -> str:
 
 
 def tornado(scorer: Scorer, weight_delta: float = TORNADO_WEIGHT_DELTA,
-            tolerance: float = DEFAULT_TOLERANCE) -> pd.DataFrame:
+            tolerance: float | None = None) -> pd.DataFrame:
     """One factor at a time: each weight moved to w(1 - d) and w(1 + d) (others rescaled), each raw value moved to
     the low and high end of its uncertainty range (``DecisionMatrix.low/high``). Every vendor's score and rank at
     both ends.
@@ -285,10 +193,11 @@ def tornado(scorer: Scorer, weight_delta: float = TORNADO_WEIGHT_DELTA,
     One factor at a time misses interactions and covers a vanishing share of the input space (Saltelli & Annoni
     2010): read it next to SMAA (:mod:`scoring.smaa`), its global complement.
     """
+    tolerance = scorer.tolerance if tolerance is None else tolerance
     w = scorer.weights
     x = scorer.dm.values.to_numpy(dtype=float)
     base = scorer.scores(w)
-    base_rank = ranks_of(base[None, :], tolerance)[0]
+    base_rank = ranks(base[None, :], tolerance)[0]
     vendors, criteria = scorer.vendors, scorer.criteria
     # factors: (factor, kind, criterion, subject, low setting, high setting, W(2,m), X(2,n,m))
     factors = []
@@ -306,12 +215,12 @@ def tornado(scorer: Scorer, weight_delta: float = TORNADO_WEIGHT_DELTA,
     rows = []
     for factor, kind, crit, subject, s_lo, s_hi, ws, xs in factors:
         scores = scorer.scores(ws, xs) if xs is not None else scorer.scores(ws)
-        ranks = ranks_of(scores, tolerance)
+        moved = ranks(scores, tolerance)
         for i, vendor in enumerate(vendors):
             rows.append(dict(factor=factor, kind=kind, criterion=crit, subject=subject, setting_low=float(s_lo),
                              setting_high=float(s_hi), vendor=vendor, score=float(base[i]),
                              score_low=float(scores[0, i]), score_high=float(scores[1, i]), rank=int(base_rank[i]),
-                             rank_low=int(ranks[0, i]), rank_high=int(ranks[1, i]),
+                             rank_low=int(moved[0, i]), rank_high=int(moved[1, i]),
                              swing=float(abs(scores[1, i] - scores[0, i]))))
     table = pd.DataFrame(rows)
     if table.empty:

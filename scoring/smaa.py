@@ -1,9 +1,9 @@
 """Across all plausible weights and figures, how often does each vendor come first, second...? (SMAA-2)
 
 Stochastic multicriteria acceptability analysis (Lahdelma & Salminen 2001, "SMAA-2", Operations Research 49(3)):
-draw weight vectors (uniform on the simplex, or Dirichlet around the stated weights), optionally only those that
-respect ordinal constraints ("ai_cloud_share >= chip_supply"), and at the same time draw every raw value within
-its uncertainty range; score and rank each draw. Reported:
+draw weight vectors (uniform on the simplex, or Dirichlet around the stated weights), optionally respecting
+ordinal constraints ("ai_cloud_share >= chip_supply"), and at the same time draw every raw value within its
+uncertainty range; score and rank each draw with the engine's scorer and its one rank rule. Reported:
 
 - rank acceptability b_v^r: the share of draws in which vendor v takes rank r (rows and columns sum to 1 when
   there are no ties; a tie gives both vendors the better rank, as in the ranking table);
@@ -11,26 +11,48 @@ its uncertainty range; score and rank each draw. Reported:
 - confidence factor of v: the share of data draws in which v is first when the weights are v's central weights;
 - pairwise winning probability P(v beats u): the share of draws in which v scores more than u (beyond tolerance).
 
-Draws are processed in fixed-size chunks, one batched numpy computation per chunk, never a Python loop over
-draws; memory is bounded by the chunk, so ten million draws run in the same memory as ten thousand. The chunk
-size is fixed, so a seed gives the same result however many chunks there are.
+Weights (and their order constraints) are drawn by :mod:`scoring.weight_draws`.
+
+**Chunks and memory.** Draws are processed in chunks sized in bytes: about ``CHUNK_BYTES`` of working arrays,
+computed from the number of vendors and criteria, whether the figures are drawn, and whether the method compares
+vendors pairwise (PROMETHEE on drawn figures: n x n x m per draw); a chunk never holds more draws than asked. Rank
+counts and pairwise wins are accumulated vendor by vendor on (n, chunk) arrays, never (chunk, n, n); the
+confidence factors draw and normalize each chunk of figures once for all vendors, and score it under blocks of
+central weights sized to the same budget. Memory is therefore bounded in draws, vendors and criteria alike (150
+vendors x 5 criteria stay under 100 MiB at any number of draws; ten million draws run in the memory of ten
+thousand). Only the outputs themselves are n x n.
+
+**Seeds.** Weights, figures and the confidence factors' figures come from three independent streams of one seed,
+each read draw after draw; so a seed gives the same draws whatever the chunk size, and the first N draws of a
+longer run are exactly the N draws of a shorter one.
+
+**Degenerate inputs** give plain answers, with no NaN, warning or IndexError: one vendor is first in every draw
+(acceptability [[1.0]]); one criterion has weight 1 in every draw; when no criterion discriminates, every vendor
+ties at rank 1 in every draw (the columns then do not sum to 1); a Dirichlet concentration near zero draws
+vertices, as above; ``draws=1`` is a draw. The only NaN are documented: the central weights and confidence factor
+of a vendor that is never first.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from .rank import DEFAULT_TOLERANCE
-from .robustness import Scorer, ranks_of
+from .rank import ranks
+from .scorer import Scorer
+from .weight_draws import (
+    WEIGHT_MODELS,
+    WeightOrder,
+    check_concentration,
+    draw_values,
+    draw_weights,
+    parse_order,
+)
 
-CHUNK = 65_536                 # draws per batched computation: ~ CHUNK x n x m x 8 bytes per array
-WEIGHT_MODELS = ("uniform", "dirichlet")
-_MAX_REJECTION_ROUNDS = 10_000
-_ORDER = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*(>=|<=)\s*([A-Za-z0-9_-]+)\s*$")
+CHUNK_BYTES = 64 * 2**20       # working arrays per chunk (see _chunk_size)
+MAX_CHUNK = 65_536             # draws per chunk at most: beyond it numpy's per-call cost is already negligible
 
 
 @dataclass
@@ -43,6 +65,8 @@ class SmaaResult:
     confidence : Series         confidence factor per vendor (NaN for a vendor never first)
     winning : DataFrame         vendors x vendors: P(row beats column)
     draws, seed, weights, concentration, vary_values, order: the settings, for the report
+    acceptance_rate : float     share of weight draws kept: always 1.0, as no draw is rejected (kept in the JSON
+                                for the readers of earlier reports)
     """
 
     acceptability: pd.DataFrame
@@ -72,79 +96,40 @@ class SmaaResult:
         }
 
 
-def parse_order(constraints: list[str], criteria: list[str]) -> list[tuple[int, int]]:
-    """``["ai_cloud_share >= chip_supply"]`` -> [(i, j)] meaning w_i >= w_j; a ValueError names what is wrong.
+# --- order constraints -----------------------------------------------------------------------------------------
 
-    >>> parse_order(["b <= a"], ["a", "b"])
-    [(0, 1)]
+def _streams(seed: int) -> tuple[np.random.Generator, np.random.Generator, np.random.Generator]:
+    """Independent streams of one seed: weights, figures, and the confidence factors' figures."""
+    weights, values, confidence = np.random.SeedSequence(seed).spawn(3)
+    return np.random.default_rng(weights), np.random.default_rng(values), np.random.default_rng(confidence)
+
+
+def _chunk_size(scorer: Scorer, vary_values: bool, draws: int) -> int:
+    """Draws per chunk so that its working arrays stay near ``CHUNK_BYTES``, and no more than asked.
+
+    Float64 values per draw, as measured with tracemalloc (peak growth per added draw) on each path: weights and
+    their order ~8 m; scores, ranks and counts ~6 n; drawn figures, normalized ~6 n m; PROMETHEE on drawn
+    figures, its pairwise differences and preference degrees ~3.5 n^2 m (an outranking method: it is the one
+    that needs a preference table).
     """
-    from .errors import did_you_mean
-    pairs = []
-    for text in constraints:
-        match = _ORDER.match(text)
-        if not match:
-            raise ValueError(f"weight order {text!r}: expected 'CRITERION >= CRITERION' or '<='")
-        a, op, b = match.groups()
-        for name in (a, b):
-            if name not in criteria:
-                raise ValueError(f"weight order {text!r}: unknown criterion {name!r}; {did_you_mean(name, criteria)}")
-        i, j = criteria.index(a), criteria.index(b)
-        pairs.append((i, j) if op == ">=" else (j, i))
-    return pairs
+    n, m = len(scorer.vendors), len(scorer.criteria)
+    per_draw = 8 * m + 6 * n
+    if vary_values:
+        per_draw += 6 * n * m
+        if scorer.entry.needs_preferences:
+            per_draw += 4 * n * n * m
+    return int(max(1, min(MAX_CHUNK, draws, CHUNK_BYTES // (8 * per_draw))))
 
 
-def draw_weights(rng: np.random.Generator, size: int, base: np.ndarray, model: str = "uniform",
-                 concentration: float = 50.0) -> np.ndarray:
-    """(size, m) weight vectors on the simplex: uniform (Dirichlet(1, ..., 1)) or Dirichlet(concentration x base).
-
-    Uniform uses normalized exponentials (the same distribution as Dirichlet(1), faster). In the Dirichlet model a
-    zero base weight stays zero (it has no mass to draw from).
-    """
-    m = len(base)
-    if model == "uniform":
-        e = rng.standard_exponential((size, m))
-    elif model == "dirichlet":
-        alpha = np.asarray(base, dtype=float) * concentration
-        e = np.zeros((size, m))
-        live = alpha > 0
-        e[:, live] = rng.standard_gamma(alpha[live], size=(size, int(live.sum())))
-    else:
-        raise ValueError(f"unknown weight model {model!r}; choose one of {list(WEIGHT_MODELS)}")
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def draw_values(rng: np.random.Generator, size: int, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """(size, n, m) raw values drawn uniformly within each cell's [low, high]; NaN (missing) cells stay NaN."""
-    u = rng.random((size,) + low.shape)
-    return low + u * (high - low)
-
-
-def _draw_chunk(rng, size, base, model, concentration, order, low, high, vary_values):
-    """One chunk: weights respecting the order constraints (by rejection), and values if they vary."""
-    if order:
-        kept, total, rounds = [], 0, 0
-        while total < size:
-            w = draw_weights(rng, size, base, model, concentration)
-            ok = np.ones(size, dtype=bool)
-            for i, j in order:
-                ok &= w[:, i] >= w[:, j]
-            kept.append(w[ok])
-            total += int(ok.sum())
-            rounds += 1
-            if rounds >= _MAX_REJECTION_ROUNDS and total == 0:
-                raise ValueError("no weight draw satisfies the order constraints; are they contradictory?")
-        w = np.concatenate(kept)[:size]
-        accepted = total / (rounds * size)
-    else:
-        w, accepted = draw_weights(rng, size, base, model, concentration), 1.0
-    x = draw_values(rng, size, low, high) if vary_values else None
-    return w, x, accepted
-
+# --- SMAA -------------------------------------------------------------------------------------------------------
 
 def smaa(scorer: Scorer, *, draws: int = 10_000, seed: int = 0, weights: str = "uniform",
          concentration: float = 50.0, order: list[str] | None = None, vary_values: bool = True,
-         tolerance: float = DEFAULT_TOLERANCE, confidence_draws: int | None = None) -> SmaaResult:
+         tolerance: float | None = None, confidence_draws: int | None = None) -> SmaaResult:
     """SMAA-2 over weights and (optionally) raw values; seeded and reproducible. See the module docstring.
+
+    ``tolerance`` (default: the scorer's) is the rank rule's; ``confidence_draws`` (default: min(draws, 100,000))
+    the figure draws behind each confidence factor. A ValueError names any invalid setting.
 
     >>> from scoring.matrix import make_matrix
     >>> dm = make_matrix({"a": [1.0, 0.0], "b": [0.0, 1.0]}, vendors=["x", "y"], weights={"a": 1, "b": 1},
@@ -153,75 +138,134 @@ def smaa(scorer: Scorer, *, draws: int = 10_000, seed: int = 0, weights: str = "
     >>> result.acceptability.round(2).values.tolist()     # x first exactly when w_a > 1/2: half the segment
     [[0.5, 0.5], [0.5, 0.5]]
     """
-    if draws < 1:
-        raise ValueError(f"draws must be at least 1, got {draws}")
     vendors, criteria = scorer.vendors, scorer.criteria
     n, m = len(vendors), len(criteria)
+    tolerance = scorer.tolerance if tolerance is None else tolerance
+    _check_settings(draws, seed, weights, concentration, tolerance, confidence_draws, n, m)
     base = scorer.weights
-    pairs = parse_order(order or [], criteria)
+    order_ = WeightOrder.from_pairs(parse_order(list(order or []), criteria), m)
+    if weights == "dirichlet":
+        _check_stated_weights(order_, base, criteria)
+    elif order_.pairs:
+        _ = order_.groups                                # build the extension tables now: a refusal comes at once
     low, high = scorer.dm.low.to_numpy(dtype=float), scorer.dm.high.to_numpy(dtype=float)
     vary_values = bool(vary_values and np.any((high > low) & ~np.isnan(high)))
+    linear = scorer.entry.linear_in_weights
     fixed_norm = None if vary_values else scorer.normalized()
-    rng = np.random.default_rng(seed)
+    fixed_c = scorer.criterion_scores(fixed_norm) if (fixed_norm is not None and linear) else None
+    weight_rng, value_rng, confidence_rng = _streams(seed)
+    chunk = _chunk_size(scorer, vary_values, draws)
 
     counts = np.zeros((n, n), dtype=np.int64)            # vendor x rank
     first_weight_sum = np.zeros((n, m))
     wins = np.zeros((n, n), dtype=np.int64)
-    accepted_total, done = 0.0, 0
+    done = 0
     while done < draws:
-        size = min(CHUNK, draws - done)
-        w, x, accepted = _draw_chunk(rng, CHUNK, base, weights, concentration, pairs, low, high, vary_values)
-        w, x = w[:size], (x[:size] if x is not None else None)     # draw full chunks: same stream for any total
-        s = scorer.scores(w, normalized=fixed_norm) if x is None else scorer.scores(w, values=x)
-        r = ranks_of(s, tolerance)                                  # (size, n)
-        for v in range(n):                                          # a loop over vendors, not over draws
-            counts[v] += np.bincount(r[:, v] - 1, minlength=n)
-            first_weight_sum[v] += (r[:, v] == 1).astype(float) @ w
-            for u in range(n):
-                wins[v, u] += np.count_nonzero(s[:, v] > s[:, u] + tolerance)
-        accepted_total += accepted * size
+        size = min(chunk, draws - done)
+        w = draw_weights(weight_rng, size, base, weights, concentration, order_)
+        if fixed_c is not None:
+            s = _linear_scores(fixed_c, w)
+        elif fixed_norm is not None:
+            s = scorer.scores(w, normalized=fixed_norm)
+        else:
+            s = scorer.scores(w, values=draw_values(value_rng, size, low, high))
+        r = np.ascontiguousarray(ranks(s, tolerance).T)                 # (n, size): vendor rows, contiguous
+        first_weight_sum += (r == 1).astype(float) @ w
+        s = np.ascontiguousarray(s.T)
+        beaten = s + tolerance
+        for v in range(n):                                             # a loop over vendors, each step (n, size)
+            counts[v] += np.bincount(r[v] - 1, minlength=n)
+            wins[v] += np.count_nonzero(s[v] > beaten, axis=1)
         done += size
 
     firsts = counts[:, 0]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        central = first_weight_sum / firsts[:, None]
-    central[firsts == 0] = np.nan
-    confidence = _confidence_factors(scorer, central, seed, confidence_draws or min(draws, 100_000),
+    central = np.full((n, m), np.nan)
+    central[firsts > 0] = first_weight_sum[firsts > 0] / firsts[firsts > 0, None]
+    confidence = _confidence_factors(scorer, central, confidence_rng, confidence_draws or min(draws, 100_000),
                                      low, high, vary_values, tolerance)
+    index = pd.Index(vendors, name="vendor")
     return SmaaResult(
-        acceptability=pd.DataFrame(counts / draws, index=pd.Index(vendors, name="vendor"),
-                                   columns=pd.Index(range(1, n + 1), name="rank")),
-        central_weights=pd.DataFrame(central, index=pd.Index(vendors, name="vendor"),
-                                     columns=pd.Index(criteria, name="criterion")),
-        confidence=pd.Series(confidence, index=pd.Index(vendors, name="vendor"), name="confidence"),
-        winning=pd.DataFrame(wins / draws, index=pd.Index(vendors, name="vendor"),
-                             columns=pd.Index(vendors, name="beats")),
+        acceptability=pd.DataFrame(counts / draws, index=index, columns=pd.Index(range(1, n + 1), name="rank")),
+        central_weights=pd.DataFrame(central, index=index, columns=pd.Index(criteria, name="criterion")),
+        confidence=pd.Series(confidence, index=index, name="confidence"),
+        winning=pd.DataFrame(wins / draws, index=index, columns=pd.Index(vendors, name="beats")),
         draws=draws, seed=seed, weights=weights, concentration=concentration if weights == "dirichlet" else None,
-        vary_values=vary_values, order=list(order or []), acceptance_rate=accepted_total / draws)
+        vary_values=vary_values, order=list(order or []), acceptance_rate=1.0)
 
 
-def _confidence_factors(scorer, central, seed, draws, low, high, vary_values, tolerance) -> np.ndarray:
-    """Share of value draws in which each vendor is first under its own central weights (SMAA-2).
+def _check_settings(draws, seed, weights, concentration, tolerance, confidence_draws, n, m) -> None:
+    def whole(x) -> bool:
+        return isinstance(x, int | np.integer) and not isinstance(x, bool)
+    if n < 1 or m < 1:
+        raise ValueError(f"SMAA needs at least one vendor and one criterion; got {n} vendors, {m} criteria")
+    if not whole(draws) or draws < 1:
+        raise ValueError(f"draws must be a whole number of at least 1, got {draws!r}")
+    if confidence_draws is not None and (not whole(confidence_draws) or confidence_draws < 1):
+        raise ValueError(f"confidence_draws must be a whole number of at least 1, got {confidence_draws!r}")
+    if not whole(seed) or seed < 0:
+        raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
+    if weights not in WEIGHT_MODELS:
+        raise ValueError(f"unknown weight model {weights!r}; choose one of {list(WEIGHT_MODELS)}")
+    if weights == "dirichlet":
+        check_concentration(concentration)
+    if not (np.isfinite(tolerance) and tolerance >= 0):
+        raise ValueError(f"tolerance must be a non-negative, finite number, got {tolerance!r}")
 
-    With the figures fixed there is nothing to draw: the factor is 1 or 0 (first at its central weights or not).
+
+def _check_stated_weights(order: WeightOrder, base: np.ndarray, criteria: list[str]) -> None:
+    """Dirichlet draws centre on the stated weights: refuse stated weights that break an order constraint."""
+    broken = [(i, j) for i, j in order.pairs if base[i] < base[j] - 1e-12]
+    if broken:
+        text = "; ".join(f"{criteria[i]} {base[i]:.1%} < {criteria[j]} {base[j]:.1%}" for i, j in broken)
+        raise ValueError(f"weight order: the stated weights break it ({text}); Dirichlet draws centre on the stated "
+                         "weights, so change the weights or the order, or use uniform weights")
+
+
+def _linear_scores(c: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Scores C w of a method linear in the weights: C (n, m) or (K, n, m), w (K, m) or (m,) -> (K, n)."""
+    if c.ndim == 2:
+        return np.einsum("km,nm->kn", w, c) if w.ndim == 2 else (c @ w)[None, :]
+    return np.einsum("knm,m->kn", c, w) if w.ndim == 1 else np.einsum("knm,km->kn", c, w)
+
+
+def _confidence_factors(scorer, central, rng, draws, low, high, vary_values, tolerance) -> np.ndarray:
+    """Share of figure draws in which each vendor is first under its own central weights (SMAA-2).
+
+    The same figure draws serve every vendor (as in the R ``smaa`` package): each chunk of figures is drawn and
+    normalized once, then each vendor's central weights score it. With the figures fixed there is nothing to
+    draw: the factor is 1 or 0 (first at its central weights or not). First means no rival scores more than
+    ``tolerance`` above, the rank rule's rank 1.
     """
     n = central.shape[0]
     out = np.full(n, np.nan)
+    known = np.nonzero(~np.isnan(central).any(axis=1))[0]
+    if len(known) == 0:
+        return out
+    linear = scorer.entry.linear_in_weights
     if not vary_values:
         norm = scorer.normalized()
-        for v in range(n):
-            if not np.isnan(central[v]).any():
-                out[v] = float(ranks_of(scorer.scores(central[v][None, :], normalized=norm), tolerance)[0, v] == 1)
+        s = (_linear_scores(scorer.criterion_scores(norm), central[known]) if linear
+             else scorer.scores(central[known], normalized=norm))                 # (vendors known, n)
+        out[known] = (ranks(s, tolerance)[np.arange(len(known)), known] == 1).astype(float)
         return out
-    rng = np.random.default_rng([seed, 1])                 # an independent, still seeded, stream
-    for v in range(n):                                     # a loop over vendors; draws are batched
-        if np.isnan(central[v]).any():
-            continue
-        hits, done = 0, 0
-        while done < draws:
-            size = min(CHUNK, draws - done)
-            s = scorer.scores(central[v], values=draw_values(rng, CHUNK, low, high)[:size])
-            hits += int((ranks_of(s, tolerance)[:, v] == 1).sum())
-            done += size
-        out[v] = hits / draws
+    hits = np.zeros(n, dtype=np.int64)
+    chunk, done = _chunk_size(scorer, True, draws), 0
+    while done < draws:
+        size = min(chunk, draws - done)
+        norm = scorer.normalized(draw_values(rng, size, low, high))
+        if linear:
+            # scores C w for a block of vendors' central weights at once, (size, n, block): one matrix product
+            c = scorer.criterion_scores(norm).reshape(size * n, -1)
+            block = int(max(1, CHUNK_BYTES // (16 * size * n)))
+            for start in range(0, len(known), block):
+                vs = known[start:start + block]
+                s = (c @ central[vs].T).reshape(size, n, len(vs))
+                own = s[:, vs, np.arange(len(vs))]
+                hits[vs] += np.count_nonzero(s.max(axis=1) <= own + tolerance, axis=0)
+        else:
+            for v in known:                                # a loop over vendors; the draws are batched
+                s = scorer.scores(central[v], normalized=norm)
+                hits[v] += np.count_nonzero(s.max(axis=1) <= s[:, v] + tolerance)
+        done += size
+    out[known] = hits[known] / draws
     return out

@@ -1,7 +1,9 @@
 """What would it take for vendor X to overtake vendor Y (or to reach rank k)?
 
-Two inverse questions, each answered as a linear program (PuLP, solved in-process by HiGHS) and then checked by
-re-scoring (methods.md §4.4):
+Two inverse questions, each answered as a linear program (through :mod:`scoring.lp`) or a search, and every
+answer then checked by re-scoring the change and ranking *everyone* again (methods.md §4.4): under a method that
+is not linear, every vendor's score moves when one figure or one weight does, so the answer is marked verified
+only when the full ranking after the change reaches the goal.
 
 - **Metrics.** The smallest improvement of X's own figures, each within its criterion's fixed scale, that lifts
   X's score above the target's by ``MARGIN``. With fixed scales the weighted sum is linear in X's raw values,
@@ -13,9 +15,12 @@ re-scoring (methods.md §4.4):
   k - 1 vendors may stay ahead). The single-weight answers ("if the weight on chip supply falls below 12%") move
   one weight with the others rescaled in proportion, as in the weight stability intervals.
 
-Where the score is not linear (TOPSIS, PROMETHEE, data-driven normalizations) the single-criterion and
-single-weight answers come from a bisection on the re-scored ranking instead, and the combined LPs are not
-offered (the answer says so). When nothing can do it, the answer says why.
+Which answers are exact comes from the method registry (:mod:`scoring.methods`): the metrics LP needs a method
+linear in the figures under fixed scales (the weighted sum); the weights LP a method linear in the weights (the
+weighted sum and PROMETHEE II, through their per-criterion scores). Otherwise the single-criterion and
+single-weight answers come from a grid over the change, refined by bisection, each point judged by the full
+re-ranked goal, and the combined LP is not offered (the answer says so). When nothing can do it, the answer says
+why.
 """
 
 from __future__ import annotations
@@ -26,11 +31,14 @@ import numpy as np
 import pandas as pd
 
 from .lp import solve
-from .rank import DEFAULT_TOLERANCE
-from .robustness import Scorer, ranks_of, rescaled_weights
+from .normalize import get_normalization, value_floors
+from .rank import ranks
+from .robustness import rescaled_weights
+from .scorer import Scorer
 
-MARGIN = 1e-6          # X must end up this many score points above the target (ties are within 1e-9)
+MARGIN = 1e-6          # the LPs ask for this many score points beyond the tie tolerance
 _BISECTIONS = 60
+_GRID = 201            # points tried along one figure or one weight before bisecting
 
 
 class WhatIfError(ValueError):
@@ -46,7 +54,7 @@ class Change:
     text: str
     changes: dict = field(default_factory=dict)    # criterion -> {"from": x, "to": y, "by": d} (raw units or weight)
     cost: float = float("nan")                     # LP objective: scale fractions (metrics) or L1 (weights)
-    verified: bool | None = None                   # re-scoring confirms X passes the target(s); None if infeasible
+    verified: bool | None = None                   # the full re-ranking reaches the goal; None if infeasible
 
 
 @dataclass
@@ -59,6 +67,11 @@ class WhatIf:
     answers: list[Change]
     method: str
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def reachable(self) -> bool:
+        """Already there, or at least one verified way to get there."""
+        return self.already or any(a.feasible and a.verified for a in self.answers)
 
     def table(self) -> pd.DataFrame:
         """One row per answer: kind, feasible, verified, cost, text."""
@@ -74,9 +87,33 @@ class WhatIf:
                 "notes": self.notes}
 
 
+@dataclass(frozen=True)
+class Goal:
+    """What the vendor at index ``x`` must reach, judged on a full set of scores: pass ``beat`` (by more than the
+    tie tolerance), or reach rank ``rank`` under the one rank rule."""
+
+    x: int
+    beat: int | None
+    rank: int | None
+    tolerance: float
+
+    def reached(self, scores: np.ndarray, margin: float = 0.0) -> np.ndarray | bool:
+        """For scores (n,) a bool; for (K, n) one bool per row. ``margin`` > 0 asks for that much room beyond the
+        tie tolerance (the searches use ``MARGIN``, as the LPs do, so that no answer sits on the boundary)."""
+        s = np.asarray(scores, dtype=float)
+        if self.beat is not None:
+            out = s[..., self.x] > s[..., self.beat] + self.tolerance + margin
+        elif margin == 0.0:
+            out = ranks(s, self.tolerance)[..., self.x] <= self.rank
+        else:      # at most rank - 1 rivals within (tolerance - margin) of being ahead
+            others = np.delete(s, self.x, axis=-1)
+            ahead = (others > s[..., self.x, None] + self.tolerance - margin).sum(axis=-1)
+            out = ahead <= self.rank - 1
+        return bool(out) if out.ndim == 0 else out
+
+
 def what_it_takes(scorer: Scorer, vendor: str, *, beat: str | None = None, rank: int | None = None,
-                  labels: dict[str, str] | None = None, units: dict[str, str] | None = None,
-                  tolerance: float = DEFAULT_TOLERANCE) -> WhatIf:
+                  labels: dict[str, str] | None = None, units: dict[str, str] | None = None) -> WhatIf:
     """Answer "what would it take for ``vendor`` to overtake ``beat`` (or to reach rank ``rank``)".
 
     >>> from scoring.matrix import make_matrix
@@ -87,8 +124,7 @@ def what_it_takes(scorer: Scorer, vendor: str, *, beat: str | None = None, rank:
     'x overtakes y if its share rises by 10.00 (from 30 to 40.00)'
     """
     vendors, criteria = scorer.vendors, scorer.criteria
-    labels = labels or {}
-    units = units or {}
+    labels, units = labels or {}, units or {}
     for v in (vendor, beat):
         if v is not None and v not in vendors:
             from .errors import did_you_mean
@@ -100,121 +136,141 @@ def what_it_takes(scorer: Scorer, vendor: str, *, beat: str | None = None, rank:
     if rank is not None and not 1 <= rank <= len(vendors):
         raise WhatIfError(f"rank must be between 1 and {len(vendors)}, got {rank}")
     x = vendors.index(vendor)
+    goal = Goal(x, vendors.index(beat) if beat is not None else None, rank, scorer.tolerance)
     scores = scorer.scores()
     others = [i for i in range(len(vendors)) if i != x]
     if beat is not None:
-        targets, need_ahead, target_name = [vendors.index(beat)], 1, beat
-    else:
-        targets, need_ahead, target_name = others, len(others) - (rank - 1), f"rank {rank}"
-    # For fixed values, reaching rank k means passing the k-th best of the others.
-    ordered = sorted(others, key=lambda i: -scores[i])
-    bar = ordered[rank - 1] if rank is not None else targets[0]
+        bar, target_name = goal.beat, beat
+    else:   # with the others' scores fixed, reaching rank k means passing the k-th best of them
+        bar, target_name = sorted(others, key=lambda i: (-scores[i], vendors[i]))[rank - 1], f"rank {rank}"
     target_score = float(scores[bar])
-    current_rank = int(ranks_of(scores[None, :], tolerance)[0, x])
-    already = (scores[x] > target_score + tolerance) if beat is not None else current_rank <= rank
-    result = WhatIf(vendor, target_name, bool(already), float(scores[x]), target_score, [], scorer.method)
-    goal = f"{vendor} overtakes {beat}" if beat is not None else f"{vendor} reaches rank {rank}"
-    if already:
+    result = WhatIf(vendor, target_name, goal.reached(scores), float(scores[x]), target_score, [], scorer.method)
+    wording = f"{vendor} overtakes {beat}" if beat is not None else f"{vendor} reaches rank {rank}"
+    if result.already:
         result.notes.append(f"{vendor} is already ahead of {target_name} (score {scores[x]:.4f} vs {target_score:.4f})")
         return result
-    linear = scorer.method == "weighted-sum"
-    fixed = scorer.normalization == "fixed"
-    name = lambda c: labels.get(c, c)            # noqa: E731
+    entry = scorer.entry
+    figures_linear = entry.linear_in_values and not get_normalization(scorer.normalization).depends_on_vendors
+    name = labels.get
 
-    # ---- metrics
     for k, crit in enumerate(criteria):
-        result.answers.append(_single_metric(scorer, x, k, bar, goal, target_name, name(crit), units.get(crit, ""),
-                                             exact=linear and fixed, tolerance=tolerance))
-    if linear and fixed:
-        result.answers.append(_metrics_lp(scorer, x, bar, goal, target_name, name, units, tolerance))
+        result.answers.append(_single_metric(scorer, goal, k, bar, wording, name(crit, crit), units.get(crit, ""),
+                                             exact=figures_linear))
+    if figures_linear:
+        result.answers.append(_metrics_lp(scorer, goal, bar, wording, target_name, labels, units))
     else:
-        result.notes.append("the combined metrics LP needs the weighted sum with fixed scales (the score is then "
-                            "linear in the figures); single-criterion answers come from bisection")
-    # ---- weights
+        result.notes.append(f"the combined metrics LP needs a method linear in the figures under fixed scales; "
+                            f"{entry.label} with {scorer.normalization!r} normalization is not, so single-criterion "
+                            "answers come from a search, each point checked on the full ranking")
     for k, crit in enumerate(criteria):
-        result.answers.append(_single_weight(scorer, x, k, targets, need_ahead, goal, name(crit), tolerance))
-    if linear:
-        result.answers.append(_weights_lp(scorer, x, targets, need_ahead, goal, target_name, name, tolerance))
+        result.answers.append(_single_weight(scorer, goal, k, wording, name(crit, crit)))
+    if entry.linear_in_weights:
+        result.answers.append(_weights_lp(scorer, goal, others, wording, labels))
     else:
-        result.notes.append("the combined weights LP needs the weighted sum (TOPSIS and PROMETHEE scores are not "
-                            "linear in the weights); single-weight answers come from bisection")
+        result.notes.append(f"the combined weights LP needs a method linear in the weights; {entry.label} is not, so "
+                            "single-weight answers come from a search, each point checked on the full ranking")
     return result
 
 
 # --------------------------------------------------------------------------------------------- metrics
 
 def _bounds(scorer: Scorer, k: int) -> tuple[float, float, bool]:
+    """The range a figure may be moved in: its declared scale (else the observed range), cut at the smallest
+    value the view's normalization takes (a search must not propose a figure ``rank`` would refuse)."""
     lo, hi = float(scorer.dm.lower.iloc[k]), float(scorer.dm.upper.iloc[k])
     is_max = scorer.dm.directions.iloc[k] == "max"
     if np.isnan(lo) or np.isnan(hi):          # no declared scale: the observed range bounds the search
         col = scorer.dm.values.iloc[:, k].to_numpy(float)
         lo, hi = float(np.nanmin(col)), float(np.nanmax(col))
+    floors, strict = value_floors(np.array([is_max]), scorer.normalization)
+    if not np.isnan(floors[0]):
+        least = float(np.nextafter(floors[0], np.inf)) if strict[0] else float(floors[0])
+        lo = max(lo, least)
+        hi = max(hi, lo)
     return lo, hi, is_max
 
 
-def _with_value(scorer: Scorer, x: int, k: int, value: float) -> np.ndarray:
-    values = scorer.dm.values.to_numpy(dtype=float).copy()
-    values[x, k] = value
+def _values_along(scorer: Scorer, x: int, k: int, settings: np.ndarray) -> np.ndarray:
+    """(len(settings), n, m) raw values: the matrix with vendor x's figure k set to each setting in turn."""
+    values = np.repeat(scorer.dm.values.to_numpy(dtype=float)[None], len(settings), axis=0)
+    values[:, x, k] = settings
     return values
 
 
-def _passes(scorer: Scorer, x: int, bar: int, values=None, weights=None, tolerance=DEFAULT_TOLERANCE) -> bool:
-    s = scorer.scores(weights, values)
-    return bool(s[x] > s[bar] + tolerance)
+def _search(reached, start: float, best: float) -> float | None:
+    """The setting closest to ``start`` on a grid towards ``best`` that reaches the goal, sharpened by bisection
+    against the grid point before it. Every setting returned was itself checked (None if no grid point works)."""
+    grid = np.linspace(start, best, _GRID)
+    ok = reached(grid)
+    if not ok.any():
+        return None
+    first = int(np.argmax(ok))
+    if first == 0:
+        return float(grid[0])
+    inside, outside = float(grid[first]), float(grid[first - 1])
+    for _ in range(_BISECTIONS):
+        mid = 0.5 * (inside + outside)
+        if reached(np.array([mid]))[0]:
+            inside = mid
+        else:
+            outside = mid
+    return inside
 
 
-def _single_metric(scorer, x, k, bar, goal, target_name, label, unit, exact, tolerance) -> Change:
+def _single_metric(scorer, goal: Goal, k, bar, wording, label, unit, exact) -> Change:
+    x = goal.x
     lo, hi, is_max = _bounds(scorer, k)
     now = float(scorer.dm.values.iloc[x, k])
     best = hi if is_max else lo
     start = now if not np.isnan(now) else (lo if is_max else hi)
     verb = "rises" if is_max else "falls"
-    if not _passes(scorer, x, bar, values=_with_value(scorer, x, k, best), tolerance=tolerance):
-        return Change("metric", False, f"{label} alone cannot do it: even at the best end of its scale "
-                                       f"({best:g}) it is not enough")
-    if exact:
-        # score is linear in the value: required normalized gain = (gap + margin) / weight
+
+    def reached(settings: np.ndarray, margin: float = MARGIN) -> np.ndarray:
+        values = _values_along(scorer, x, k, np.asarray(settings, dtype=float))
+        return goal.reached(scorer.scores(values=values), margin)
+
+    needed = None
+    if exact and scorer.weights[k] > 0 and hi > lo:
+        # the score is affine in the figure and nobody else moves: the gain in normalized units is the gap over w_k
         s = scorer.scores()
-        w = scorer.weights[k]
-        gain = (s[bar] - s[x] + MARGIN) / w
-        current_norm = scorer.normalized()[x, k]
-        needed = (current_norm + gain) * (hi - lo) + lo if is_max else hi - (current_norm + gain) * (hi - lo)
-        needed = float(min(max(needed, lo), hi))
-    else:
-        inside, outside = best, start            # bisection on the re-scored ranking
-        for _ in range(_BISECTIONS):
-            mid = 0.5 * (inside + outside)
-            if _passes(scorer, x, bar, values=_with_value(scorer, x, k, mid), tolerance=tolerance):
-                inside = mid
-            else:
-                outside = mid
-        needed = inside
+        gain = (s[bar] - s[x] + goal.tolerance + 2 * MARGIN) / scorer.weights[k]
+        current = scorer.normalized()[x, k]
+        candidate = lo + (current + gain) * (hi - lo) if is_max else hi - (current + gain) * (hi - lo)
+        candidate = float(min(max(candidate, lo), hi))
+        if reached(np.array([candidate]))[0]:
+            needed = candidate
+    if needed is None:
+        needed = _search(reached, start, best)
+    if needed is None:
+        return Change("metric", False, f"{label} alone cannot do it: no value up to the best end of its scale "
+                                       f"({best:g}) is enough")
     by = abs(needed - start)
-    verified = _passes(scorer, x, bar, values=_with_value(scorer, x, k, needed), tolerance=tolerance)
     src = f"{now:g}" if not np.isnan(now) else "missing"
-    text = f"{goal} if its {label} {verb} by {by:.2f}{(' ' + unit) if unit else ''} (from {src} to {needed:.2f})"
+    text = f"{wording} if its {label} {verb} by {by:.2f}{(' ' + unit) if unit else ''} (from {src} to {needed:.2f})"
     return Change("metric", True, text, {scorer.criteria[k]: {"from": None if np.isnan(now) else now, "to": needed,
-                                                               "by": by}}, by / (hi - lo), verified)
+                                                               "by": by}},
+                  by / (hi - lo) if hi > lo else float("nan"), bool(reached(np.array([needed]), 0.0)[0]))
 
 
-def _metrics_lp(scorer, x, bar, goal, target_name, name, units, tolerance) -> Change:
+def _metrics_lp(scorer, goal: Goal, bar, wording, target_name, labels, units) -> Change:
     import pulp
+    x = goal.x
     vendor, criteria = scorer.vendors[x], scorer.criteria
     w, norm = scorer.weights, scorer.normalized()
     s = scorer.scores()
     prob = pulp.LpProblem("metrics_to_overtake", pulp.LpMinimize)
     gain = {c: prob.add_variable(f"gain_{k}", 0, float(1.0 - norm[x, k])) for k, c in enumerate(criteria)}
     prob += pulp.lpSum(gain.values()), "total_change_in_scale_fractions"
-    prob += (pulp.lpSum(float(w[k]) * gain[c] for k, c in enumerate(criteria)) >= float(s[bar] - s[x] + MARGIN),
-             "overtake")
+    prob += (pulp.lpSum(float(w[k]) * gain[c] for k, c in enumerate(criteria))
+             >= float(s[bar] - s[x] + goal.tolerance + MARGIN), "overtake")
     solution = solve(prob)
     if not solution.optimal:
         best = float(s[x] + sum(w[k] * (1.0 - norm[x, k]) for k in range(len(criteria))))
         return Change("metrics", False, f"no change of {vendor}'s figures within their scales is enough: at the best "
-                                        f"end of every scale it would score {best:.4f}, below {target_name}")
+                                        f"end of every scale it would score {best:.4f}, not enough for {target_name}")
     changes, values, parts = {}, scorer.dm.values.to_numpy(dtype=float).copy(), []
     for k, c in enumerate(criteria):
-        g = solution.values[gain[c].name]
+        g = solution.values.get(gain[c].name, 0.0)
         if g <= 1e-12:
             continue
         lo, hi, is_max = _bounds(scorer, k)
@@ -223,79 +279,81 @@ def _metrics_lp(scorer, x, bar, goal, target_name, name, units, tolerance) -> Ch
         frm = now if not np.isnan(now) else (lo if is_max else hi)
         values[x, k] = to
         changes[c] = {"from": None if np.isnan(now) else float(now), "to": float(to), "by": float(abs(to - frm))}
-        parts.append(f"{name(c)} {'+' if is_max else '-'}{abs(to - frm):.2f}{(' ' + units[c]) if units.get(c) else ''}")
-    verified = _passes(scorer, x, bar, values=values, tolerance=tolerance)
-    return Change("metrics", True, f"{goal} with the smallest combined change of its figures: "
+        unit = f" {units[c]}" if units.get(c) else ""
+        parts.append(f"{labels.get(c, c)} {'+' if is_max else '-'}{abs(to - frm):.2f}{unit}")
+    verified = goal.reached(scorer.scores(values=values))
+    return Change("metrics", True, f"{wording} with the smallest combined change of its figures: "
                   + ", ".join(parts), changes, solution.objective, verified)
 
 
 # --------------------------------------------------------------------------------------------- weights
 
-def _ahead_count(scores: np.ndarray, x: int, targets: list[int], tol: float) -> int:
-    return sum(1 for t in targets if scores[x] > scores[t] + tol)
-
-
-def _single_weight(scorer, x, k, targets, need_ahead, goal, label, tolerance) -> Change:
+def _single_weight(scorer, goal: Goal, k, wording, label) -> Change:
     w = scorer.weights
+
+    def reached(t: np.ndarray, margin: float = MARGIN) -> np.ndarray:
+        return goal.reached(scorer.scores(rescaled_weights(w, k, np.asarray(t, dtype=float))), margin)
+
     grid = np.linspace(0.0, 1.0, 2001)
-    s = scorer.scores(rescaled_weights(w, k, grid))
-    ok = (s[:, [x]] > s[:, targets] + tolerance).sum(axis=1) >= need_ahead
+    ok = reached(grid)
     if not ok.any():
         return Change("weight", False, f"no weight on {label} alone does it (others rescaled in proportion)")
     good = grid[ok]
-    nearest = good[np.argmin(np.abs(good - w[k]))]
+    nearest = float(good[np.argmin(np.abs(good - w[k]))])
     direction = "rises above" if nearest > w[k] else "falls below"
-
-    def works(t: float) -> bool:
-        row = scorer.scores(rescaled_weights(w, k, np.array([t])))[0]
-        return _ahead_count(row, x, targets, tolerance) >= need_ahead
-
-    inside, outside = nearest, w[k]
+    inside, outside = nearest, float(w[k])
     for _ in range(_BISECTIONS):
         mid = 0.5 * (inside + outside)
-        inside, outside = (mid, outside) if works(mid) else (inside, mid)
-    threshold = inside
-    text = (f"{goal} if the weight on {label} {direction} {threshold:.1%} "
-            f"(now {w[k]:.1%}; the other weights rescaled in proportion)")
-    return Change("weight", True, text, {scorer.criteria[k]: {"from": float(w[k]), "to": float(threshold),
-                                                              "by": float(abs(threshold - w[k]))}},
-                  float(2 * abs(threshold - w[k])), works(threshold))
+        inside, outside = (mid, outside) if reached(np.array([mid]))[0] else (inside, mid)
+    if inside >= 1.0 - 1e-12:
+        text = f"{wording} only if all the weight goes on {label} (now {w[k]:.1%})"
+    elif inside <= 1e-12:
+        text = f"{wording} only if {label} weighs nothing (now {w[k]:.1%}; the others rescaled in proportion)"
+    else:
+        text = (f"{wording} if the weight on {label} {direction} {inside:.1%} "
+                f"(now {w[k]:.1%}; the other weights rescaled in proportion)")
+    return Change("weight", True, text, {scorer.criteria[k]: {"from": float(w[k]), "to": inside,
+                                                              "by": abs(inside - float(w[k]))}},
+                  2 * abs(inside - float(w[k])), bool(reached(np.array([inside]), 0.0)[0]))
 
 
-def _weights_lp(scorer, x, targets, need_ahead, goal, target_name, name, tolerance) -> Change:
+def _weights_lp(scorer, goal: Goal, others: list[int], wording, labels) -> Change:
+    """Smallest L1 change of the weights; scores are C @ w (C: the method's per-criterion scores), so each
+    "x ahead of t" is a linear row. Reaching rank k lets k - 1 rivals stay ahead (binary choices, a small MILP)."""
     import pulp
+    x = goal.x
     criteria = scorer.criteria
-    w, norm = scorer.weights, scorer.normalized()
+    w = scorer.weights
+    per = scorer.criterion_scores()
     m = len(criteria)
+    margin = goal.tolerance + MARGIN
+    targets = [goal.beat] if goal.beat is not None else others
+    may_stay = 0 if goal.beat is not None else goal.rank - 1
     prob = pulp.LpProblem("weights_to_overtake", pulp.LpMinimize)
     up = [prob.add_variable(f"up_{k}", 0, None) for k in range(m)]
     down = [prob.add_variable(f"down_{k}", 0, float(w[k])) for k in range(m)]
     new = [float(w[k]) + up[k] - down[k] for k in range(m)]
     prob += pulp.lpSum(up) + pulp.lpSum(down), "l1_change"
     prob += (pulp.lpSum(new) == 1, "weights_sum_to_one")
-    if need_ahead == len(targets):
-        for t in targets:
-            prob += (pulp.lpSum(new[k] * float(norm[x, k] - norm[t, k]) for k in range(m)) >= MARGIN,
-                     f"ahead_of_{scorer.vendors[t]}")
-    else:                                   # reach rank k: at most len(targets) - need_ahead may stay ahead
-        stay = {t: prob.add_variable(f"stays_ahead_{scorer.vendors[t]}", cat="Binary") for t in targets}
-        for t in targets:                   # differences lie in [-1, 1], so 2 relaxes the row completely
-            prob += (pulp.lpSum(new[k] * float(norm[x, k] - norm[t, k]) for k in range(m)) >= MARGIN - 2 * stay[t],
-                     f"ahead_of_{scorer.vendors[t]}")
-        prob += (pulp.lpSum(stay.values()) <= len(targets) - need_ahead, "how_many_may_stay_ahead")
+    spread = float(np.ptp(per)) + margin            # a big-M that relaxes a row completely: |C_x - C_t| w <= ptp(C)
+    stay = {t: prob.add_variable(f"stays_ahead_{scorer.vendors[t]}", cat="Binary") for t in targets} if may_stay else {}
+    for t in targets:
+        lhs = pulp.lpSum(new[k] * float(per[x, k] - per[t, k]) for k in range(m))
+        prob += (lhs >= margin - spread * stay[t] if stay else lhs >= margin, f"ahead_of_{scorer.vendors[t]}")
+    if stay:
+        prob += (pulp.lpSum(stay.values()) <= may_stay, "how_many_may_stay_ahead")
     solution = solve(prob)
     if not solution.optimal:
-        dominated = [scorer.vendors[t] for t in targets if (norm[t] >= norm[x] - 1e-12).all()]
+        dominated = [scorer.vendors[t] for t in targets if (per[t] >= per[x] - 1e-12).all()]
         why = (f"{', '.join(dominated)} {'is' if len(dominated) == 1 else 'are'} at least as good on every criterion"
                if dominated else "no weight vector puts it ahead")
-        return Change("weights", False, f"no weights do it ({goal}): {why}")
-    new_w = np.array([float(w[k]) + solution.values[up[k].name] - solution.values[down[k].name] for k in range(m)])
+        return Change("weights", False, f"no weights put {scorer.vendors[x]} clearly ahead ({wording}): {why}")
+    new_w = np.array([float(w[k]) + solution.values.get(up[k].name, 0.0) - solution.values.get(down[k].name, 0.0)
+                      for k in range(m)])
     new_w = np.clip(new_w, 0, None) / np.clip(new_w, 0, None).sum()
     changes = {c: {"from": float(w[k]), "to": float(new_w[k]), "by": float(new_w[k] - w[k])}
                for k, c in enumerate(criteria) if abs(new_w[k] - w[k]) > 1e-9}
-    row = scorer.scores(new_w)
-    verified = _ahead_count(row, x, targets, tolerance) >= need_ahead
-    parts = [f"{name(c)} {d['from']:.1%} -> {d['to']:.1%}" for c, d in changes.items()]
-    return Change("weights", True, f"{goal} with the smallest change of weights "
+    parts = [f"{labels.get(c, c)} {d['from']:.1%} -> {d['to']:.1%}" for c, d in changes.items()]
+    return Change("weights", True, f"{wording} with the smallest change of weights "
                   f"(L1 {solution.objective:.4f}): " + ", ".join(parts),
-                  changes, solution.objective, verified)
+                  changes, solution.objective, goal.reached(scorer.scores(new_w)))

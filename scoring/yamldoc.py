@@ -3,6 +3,9 @@
 Safe by construction: only the YAML core schema's types are built (no Python object tags); anchors are
 expanded under a node budget (alias bombs are refused in bounded time and memory); nesting deeper than
 ``MAX_DEPTH`` is refused before composition; duplicate keys are errors (PyYAML silently keeps the last).
+
+No state outlives a document: each one is built by its own constructor, so nothing holds on to a file's nodes
+after it is read.
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ _SAFE_TAGS = {
     "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
     "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
 }
-_constructor = yaml.constructor.SafeConstructor()
 
 
 def format_path(path: tuple) -> str:
@@ -126,8 +128,7 @@ def parse_yaml(raw: bytes, name: str = "<string>") -> YamlDoc:
         raise _Problem(Where(name), "file is empty (no YAML content)",
                        "see criteria/README.md or vendors/README.md for a template")
     doc = YamlDoc(name, None)
-    budget = [MAX_NODES]
-    doc.data = _build(node, (), doc, budget, 0)
+    doc.data = _Builder(doc).build(node, (), 0)
     return doc
 
 
@@ -208,51 +209,74 @@ def _syntax_problem(exc: yaml.YAMLError, name: str, text: str) -> _Problem:
     return _Problem(Where(name, line, column), message, hint)
 
 
-def _build(node, path: tuple, doc: YamlDoc, budget: list[int], depth: int):
-    """Node tree -> plain data, recording marks; enforces the tag whitelist and the node budget."""
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise _Problem(Where(doc.path, *_mark(node)), f"more than {MAX_NODES:,} values after expanding aliases",
-                       "anchors and aliases (&, *) expand to too much data; is this an alias bomb?")
-    if depth > MAX_DEPTH:
-        raise _Problem(Where(doc.path, *_mark(node)), f"nesting deeper than {MAX_DEPTH} levels (recursive alias?)",
-                       "remove the self-referencing anchor")
-    doc.value_marks.setdefault(path, _mark(node))
-    if node.tag not in _SAFE_TAGS:
-        raise _Problem(Where(doc.path, *_mark(node)), f"tag {node.tag!r} is not allowed",
-                       "only plain YAML values are read (no !!python/... or custom tags); remove the tag")
-    if isinstance(node, yaml.MappingNode):
-        result: dict = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise _Problem(Where(doc.path, *_mark(key_node)), "merge keys ('<<') are not supported",
-                               "write the keys out in full")
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise _Problem(Where(doc.path, *_mark(key_node)), "a mapping key must be a plain value",
-                               "keys are names like 'weight' or 'alibaba'")
-            key = _scalar(key_node, doc)
-            if isinstance(key, float) or isinstance(key, bool) or key is None:
-                key = key_node.value            # keep what was typed: '1.5', 'yes', 'null' as text keys
-            key = str(key) if not isinstance(key, (int, str)) else key
-            if key in result:
-                first = doc.key_marks.get((*path, key), (0, 0))[0]
-                raise _DuplicateKey(Where(doc.path, *_mark(key_node)), path + (key,), first)
-            doc.key_marks[(*path, key)] = _mark(key_node)
-            result[key] = _build(value_node, (*path, key), doc, budget, depth + 1)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, i), doc, budget, depth + 1) for i, item in enumerate(node.value)]
-    return _scalar(node, doc)
+_KINDS = {yaml.MappingNode: ("tag:yaml.org,2002:map", "a mapping"),
+          yaml.SequenceNode: ("tag:yaml.org,2002:seq", "a list")}
 
 
-def _scalar(node, doc: YamlDoc):
-    try:
-        value = _constructor.construct_object(node)
-    except yaml.constructor.ConstructorError as exc:
-        raise _Problem(Where(doc.path, *_mark(node)), f"cannot read value {node.value!r}: {exc.problem}", "") from None
-    except ValueError as exc:   # e.g. an invalid date such as 2023-02-30
-        raise _Problem(Where(doc.path, *_mark(node)), f"cannot read value {node.value!r}: {exc}", "") from None
-    return value
+class _Builder:
+    """Node tree -> plain data for one document, recording marks; enforces the tag whitelist and the node budget.
+
+    It owns the constructor that turns scalars into values: PyYAML's constructor caches every node it has built,
+    so a shared one would keep every file ever read alive.
+    """
+
+    def __init__(self, doc: YamlDoc) -> None:
+        self.doc = doc
+        self.budget = MAX_NODES
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def build(self, node, path: tuple, depth: int):
+        doc = self.doc
+        self.budget -= 1
+        if self.budget < 0:
+            raise _Problem(Where(doc.path, *_mark(node)), f"more than {MAX_NODES:,} values after expanding aliases",
+                           "anchors and aliases (&, *) expand to too much data; is this an alias bomb?")
+        if depth > MAX_DEPTH:
+            raise _Problem(Where(doc.path, *_mark(node)),
+                           f"nesting deeper than {MAX_DEPTH} levels (recursive alias?)",
+                           "remove the self-referencing anchor")
+        doc.value_marks.setdefault(path, _mark(node))
+        if node.tag not in _SAFE_TAGS:
+            raise _Problem(Where(doc.path, *_mark(node)), f"tag {node.tag!r} is not allowed",
+                           "only plain YAML values are read (no !!python/... or custom tags); remove the tag")
+        kind = _KINDS.get(type(node))
+        if kind is not None and node.tag != kind[0]:
+            raise _Problem(Where(doc.path, *_mark(node)), f"tag {node.tag!r} does not fit {kind[1]}",
+                           "remove the tag")
+        if isinstance(node, yaml.MappingNode):
+            result: dict = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise _Problem(Where(doc.path, *_mark(key_node)), "merge keys ('<<') are not supported",
+                                   "write the keys out in full")
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise _Problem(Where(doc.path, *_mark(key_node)), "a mapping key must be a plain value",
+                                   "keys are names like 'weight' or 'alibaba'")
+                key = self.scalar(key_node)
+                if isinstance(key, float) or isinstance(key, bool) or key is None:
+                    key = key_node.value            # keep what was typed: '1.5', 'yes', 'null' as text keys
+                key = str(key) if not isinstance(key, (int, str)) else key
+                if key in result:
+                    first = doc.key_marks.get((*path, key), (0, 0))[0]
+                    raise _DuplicateKey(Where(doc.path, *_mark(key_node)), path + (key,), first)
+                doc.key_marks[(*path, key)] = _mark(key_node)
+                result[key] = self.build(value_node, (*path, key), depth + 1)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return self.scalar(node)
+
+    def scalar(self, node):
+        where = Where(self.doc.path, *_mark(node))
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:      # e.g. !!map on a plain value
+            raise _Problem(where, f"cannot read value {node.value!r}: {exc.problem}", "remove the tag") from None
+        except ValueError as exc:   # e.g. an invalid date such as 2023-02-30
+            raise _Problem(where, f"cannot read value {node.value!r}: {exc}", "") from None
+        except (KeyError, AttributeError, TypeError):       # an explicit tag the text does not fit: !!bool maybe
+            raise _Problem(where, f"cannot read value {node.value!r} as {node.tag!r}",
+                           "remove the tag, or write a value of that type") from None
 
 
 class _DuplicateKey(_Problem):

@@ -227,9 +227,8 @@ def test_json_output_parses_as_a_whole_in_a_fresh_process(args):
 def test_the_python_api_writes_nothing_to_file_descriptors_1_and_2():
     """Solve LPs through the library in a fresh process (the banner comes once per process) and watch fds 1 and 2."""
     code = ("from scoring.pipeline import run\n"
-            "from scoring.robustness import Scorer\n"
             "from scoring.whatif import what_it_takes\n"
-            "answer = what_it_takes(Scorer.from_result(run()), 'tianyi', rank=3)\n"
+            "answer = what_it_takes(run('criteria/baseline.yaml', 'vendors').scorer, 'tianyi', rank=3)\n"
             "assert any(a.kind == 'weights' and a.feasible for a in answer.answers)\n")
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
@@ -238,10 +237,9 @@ def test_the_python_api_writes_nothing_to_file_descriptors_1_and_2():
 
 def test_solves_in_this_process_leave_fds_1_and_2_untouched(capfd):
     from scoring.pipeline import run
-    from scoring.robustness import Scorer
     from scoring.whatif import what_it_takes
     print("before", flush=True)
-    what_it_takes(Scorer.from_result(run()), "huawei", beat="alibaba")
+    what_it_takes(run("criteria/baseline.yaml", "vendors").scorer, "huawei", beat="alibaba")
     print("after", flush=True)
     assert capfd.readouterr() == ("before\nafter\n", "")
 
@@ -269,7 +267,7 @@ def test_debug_before_the_command_survives_the_subcommand_parser():
 
 def test_every_help_lists_every_method_and_has_examples_and_exit_codes():
     from scoring.cli import EXIT_CODES, _parser
-    from scoring.models import METHODS
+    from scoring.methods import METHOD_NAMES as METHODS
     parser = _parser()
     sub = next(a for a in parser._actions if isinstance(a, __import__("argparse")._SubParsersAction))
     for name, p in sub.choices.items():
@@ -301,3 +299,35 @@ def test_whatif_with_no_way_to_get_there_exits_3_and_says_why(write_yaml, tmp_pa
     assert run.returncode == 3, run.stderr
     doc = json.loads(run.stdout)
     assert doc["answers"] and not any(a["feasible"] for a in doc["answers"])
+
+
+# ---------------------------------------------------------------------------- validate passes what rank accepts
+
+@pytest.mark.parametrize("case", ["missing-error", "negative-under-vector"])
+def test_validate_refuses_exactly_what_rank_refuses_with_the_same_message(write_yaml, tmp_path, case):
+    if case == "missing-error":
+        crit = write_yaml("c.yaml", "name: t\nas_of: 2024-12-31\nnormalization: min-max\ncriteria:\n"
+                                    "  a: {metric: m1, direction: max, weight: 1}\n"
+                                    "  b: {metric: m2, direction: max, weight: 1, missing: error}\n")
+        write_yaml("v/x.yaml", "id: x\nname: X\nmetrics:\n  m1: 1\n  m2: 3\n")
+        write_yaml("v/y.yaml", "id: y\nname: Y\nmetrics:\n  m1: 2\n")
+        expected = "c.yaml:6:3: criteria.b: vendor 'y' has no value of 'm2' known at 2024-12-31 (missing: error)"
+    else:
+        crit = write_yaml("c.yaml", "name: t\nas_of: 2024-12-31\nnormalization: vector\ncriteria:\n"
+                                    "  a: {metric: gain_pp, direction: max, weight: 1}\n")
+        write_yaml("v/x.yaml", "id: x\nname: X\nmetrics:\n  gain_pp: -5\n")
+        write_yaml("v/y.yaml", "id: y\nname: Y\nmetrics:\n  gain_pp: 3\n")
+        expected = ("x.yaml:4:12: metrics.gain_pp: normalization 'vector' needs values >= 0 (x / sqrt(sum x^2) "
+                    "would leave [0, 1]), got -5 (criterion 'a' of c.yaml, vendor 'x')")
+    for command in ("validate", "rank"):
+        run = cloudscore(command, "--criteria", str(crit), "--vendors", str(tmp_path / "v"))
+        assert run.returncode == 2, (command, run.stdout, run.stderr)
+        assert expected in run.stderr, (command, run.stderr)
+        assert "Traceback" not in run.stderr
+
+
+def test_validate_checks_every_shipped_view_and_says_ok():
+    run = cloudscore("validate")
+    assert run.returncode == 0, run.stderr
+    views = len(list((ROOT / "criteria").glob("*.yaml")))
+    assert run.stdout.startswith(f"ok: {views} criteria file(s) and ")

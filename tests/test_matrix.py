@@ -8,7 +8,7 @@ import pytest
 
 from scoring.errors import ConfigErrors
 from scoring.load import load_inputs
-from scoring.matrix import build_matrix, select_observation, shift_months, stability_level
+from scoring.matrix import build_matrix, make_matrix, select_observation, shift_months, stability_level
 
 CRITERIA = textwrap.dedent("""\
     name: t
@@ -151,3 +151,122 @@ def test_select_observation_returns_none_when_nothing_is_known_yet(inputs):
     _, vendors = inputs()
     alibaba = next(v for v in vendors if v.id == "alibaba")
     assert select_observation(alibaba.metrics["share_pct"], dt.date(2021, 1, 1)) is None
+
+
+# ------------------------------------------------------------------------------------------------ make_matrix
+
+def matrix_problems(**changes) -> str:
+    """The ValueError make_matrix raises for a two-vendor, two-column matrix with ``changes`` to its arguments."""
+    arguments = dict(columns={"share": [30.0, 10.0], "outages": [1.0, 2.0]}, vendors=["a", "b"],
+                     weights={"share": 2, "outages": 1})
+    arguments.update(changes)
+    with pytest.raises(ValueError) as exc:
+        make_matrix(**arguments)
+    return str(exc.value)
+
+
+def test_make_matrix_rescales_weights_and_defaults_directions_to_max():
+    dm = make_matrix({"share": [30.0, 10.0], "outages": [1.0, 2.0]}, vendors=["a", "b"],
+                     weights={"share": 3, "outages": 1}, directions={"outages": "min"},
+                     bounds={"share": (0, 50)}, low={"share": [25.0, 5.0]})
+    assert dm.weights.to_dict() == {"share": 0.75, "outages": 0.25}
+    assert dm.directions.to_dict() == {"share": "max", "outages": "min"}
+    assert dm.lower.to_dict()["share"] == 0 and np.isnan(dm.lower["outages"])
+    assert dm.low["share"].tolist() == [25.0, 5.0] and dm.high["share"].tolist() == [30.0, 10.0]
+
+
+def test_make_matrix_refuses_a_direction_spelt_otherwise_than_max_or_min():
+    """'Max' used to be read as min."""
+    assert matrix_problems(directions={"share": "Max", "outages": "lower"}) == (
+        "make_matrix: 2 problems in the arguments\n"
+        "directions['share']: expected 'max' or 'min', got 'Max' (did you mean 'max'?)\n"
+        "directions['outages']: expected 'max' or 'min', got 'lower'")
+
+
+@pytest.mark.parametrize("argument, value", [
+    ("weights", {"share": 2, "outages": 1, "shares": 1}),
+    ("directions", {"shares": "max"}),
+    ("bounds", {"shares": (0, 1)}),
+    ("low", {"shares": [0.0, 0.0]}),
+    ("high", {"shares": [0.0, 0.0]}),
+])
+def test_make_matrix_refuses_keys_that_are_not_columns_with_a_did_you_mean(argument, value):
+    assert matrix_problems(**{argument: value}) == (
+        f"make_matrix: 1 problem in the arguments\n{argument}['shares']: not a column (did you mean 'share'?)")
+
+
+def test_make_matrix_names_the_columns_when_no_key_is_close():
+    assert matrix_problems(directions={"zzz": "max"}) == (
+        "make_matrix: 1 problem in the arguments\n"
+        "directions['zzz']: not a column (the columns are 'share', 'outages')")
+
+
+def test_make_matrix_refuses_a_column_without_a_weight():
+    assert matrix_problems(weights={"share": 2}) == (
+        "make_matrix: 1 problem in the arguments\nweights: no weight for column 'outages'")
+
+
+def test_make_matrix_refuses_columns_whose_length_is_not_the_number_of_vendors():
+    assert matrix_problems(columns={"share": [30.0], "outages": [1.0, 2.0, 3.0]},
+                           low={"share": [1.0, 2.0, 3.0]}, high={"outages": [1.0]}) == (
+        "make_matrix: 4 problems in the arguments\n"
+        "columns['share']: 1 values for 2 vendors\n"
+        "columns['outages']: 3 values for 2 vendors\n"
+        "low['share']: 3 values for 2 vendors\n"
+        "high['outages']: 1 values for 2 vendors")
+
+
+def test_make_matrix_refuses_values_that_are_not_numbers():
+    assert matrix_problems(columns={"share": ["high", "low"], "outages": 3.0}) == (
+        "make_matrix: 2 problems in the arguments\n"
+        "columns['share']: expected a list of numbers, got ['high', 'low']\n"
+        "columns['outages']: expected a list of numbers, got an array of shape ()")
+
+
+def test_make_matrix_refuses_a_repeated_vendor_id():
+    assert matrix_problems(vendors=["a", "a"]) == (
+        "make_matrix: 1 problem in the arguments\nvendors: 'a' appears 2 times; each vendor id names one row")
+
+
+@pytest.mark.parametrize("bound", [(5, 5), (10, 0), (0, float("inf")), (float("nan"), 1), (0,), "0-50"])
+def test_make_matrix_refuses_bounds_that_are_not_finite_with_lo_below_hi(bound):
+    assert matrix_problems(bounds={"share": bound}) == (
+        f"make_matrix: 1 problem in the arguments\n"
+        f"bounds['share']: expected finite (lo, hi) with lo < hi, got {bound!r}")
+
+
+@pytest.mark.parametrize("weight", [-1, float("nan"), float("inf"), "2", True, None])
+def test_make_matrix_refuses_weights_that_are_negative_or_not_finite_numbers(weight):
+    assert matrix_problems(weights={"share": weight, "outages": 1}) == (
+        f"make_matrix: 1 problem in the arguments\n"
+        f"weights['share']: expected a finite non-negative number, got {weight!r}")
+
+
+def test_make_matrix_refuses_all_zero_weights():
+    assert matrix_problems(weights={"share": 0, "outages": 0.0}) == (
+        "make_matrix: 1 problem in the arguments\n"
+        "weights: every weight is zero; give at least one column a positive weight")
+
+
+def test_make_matrix_refuses_an_empty_matrix():
+    assert matrix_problems(columns={}, weights={}) == (
+        "make_matrix: 1 problem in the arguments\ncolumns: no columns; give at least one criterion")
+
+
+def test_make_matrix_refuses_an_unknown_missing_policy():
+    assert matrix_problems(missing="wrost") == (
+        "make_matrix: 1 problem in the arguments\n"
+        "missing: expected one of 'worst', 'median', 'error', got 'wrost' (did you mean 'worst'?)")
+
+
+def test_make_matrix_lists_every_problem_at_once():
+    assert matrix_problems(vendors=["a", "a"], weights={"share": -1, "outage": 1}, directions={"outages": "MIN"},
+                           bounds={"share": (50, 0)}, missing="none") == "\n".join([
+        "make_matrix: 7 problems in the arguments",
+        "vendors: 'a' appears 2 times; each vendor id names one row",
+        "weights['share']: expected a finite non-negative number, got -1",
+        "weights: no weight for column 'outages'",
+        "weights['outage']: not a column (did you mean 'outages'?)",
+        "directions['outages']: expected 'max' or 'min', got 'MIN' (did you mean 'min'?)",
+        "bounds['share']: expected finite (lo, hi) with lo < hi, got (50, 0)",
+        "missing: expected one of 'worst', 'median', 'error', got 'none'"])

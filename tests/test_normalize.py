@@ -1,11 +1,13 @@
-"""Normalization by hand, and the rule that rounding noise in a non-discriminating column decides nothing."""
+"""Normalization by hand, the values each normalization refuses, and the rule that rounding noise in a
+non-discriminating column decides nothing."""
 
 import numpy as np
 import pytest
 
 from scoring.aggregate import aggregate
 from scoring.matrix import make_matrix
-from scoring.normalize import normalize
+from scoring.methods import METHOD_NAMES
+from scoring.normalize import NORMALIZATION_NAMES, normalize, value_problems
 
 ULP = np.spacing(3.0)
 
@@ -21,6 +23,7 @@ def test_each_normalization_by_hand():
         "vector": {"share": list(np.array([10, 30, 40]) / np.sqrt(2600)),
                    "incidents": list(1 - np.array([2, 1, 4]) / np.sqrt(21))},
     }
+    assert sorted(expected) == sorted(NORMALIZATION_NAMES)
     for method, columns in expected.items():
         norm, flat = normalize(dm, method)
         for col, values in columns.items():
@@ -28,8 +31,8 @@ def test_each_normalization_by_hand():
         assert not flat.any()
 
 
-@pytest.mark.parametrize("normalization", ["fixed", "min-max", "max", "vector"])
-@pytest.mark.parametrize("method", ["weighted-sum", "topsis", "promethee"])
+@pytest.mark.parametrize("normalization", NORMALIZATION_NAMES)
+@pytest.mark.parametrize("method", METHOD_NAMES)
 def test_rounding_noise_in_a_flat_column_decides_nothing(normalization, method):
     """A = (5, 3), B = (5, 3 + 1 ulp): both columns are flat, so A and B must tie under every method.
 
@@ -51,3 +54,55 @@ def test_a_flat_cost_column_with_several_ulps_gives_everyone_the_same_value():
     norm, flat = normalize(dm, "vector")
     assert flat["c"] and norm["c"].nunique() == 1
     assert aggregate(norm, dm.weights, "topsis").nunique() == 1
+
+
+def pp_matrix(direction: str = "max"):
+    """A change in percentage points can be negative: a falls 5 pp, b gains 3, c gains 1."""
+    return make_matrix({"pp": [-5.0, 3.0, 1.0]}, vendors=["a", "b", "c"], weights={"pp": 1},
+                       directions={"pp": direction}, bounds={"pp": (-10, 10)})
+
+
+def test_a_negative_value_under_vector_is_refused_naming_the_cell():
+    """Before the check, x / sqrt(sum x^2) gave a -0.85, and the weighted sum scored it below zero."""
+    with pytest.raises(ValueError, match=r"^cannot normalize: pp of a: normalization 'vector' needs values >= 0 "
+                                         r"\(x / sqrt\(sum x\^2\) would leave \[0, 1\]\), got -5; "
+                                         r"use min-max or fixed$"):
+        normalize(pp_matrix(), "vector")
+
+
+@pytest.mark.parametrize("direction, message", [
+    ("max", r"pp of a: normalization 'max' needs values >= 0 \(x / max needs x >= 0\), got -5"),
+    ("min", r"pp of a: normalization 'max' needs values > 0 \(min / x needs x > 0\), got -5"),
+])
+def test_a_negative_value_under_max_is_refused_naming_the_cell(direction, message):
+    with pytest.raises(ValueError, match=message):
+        normalize(pp_matrix(direction), "max")
+
+
+def test_a_zero_under_max_is_refused_only_for_a_min_criterion():
+    """x / max takes a zero; min / x cannot."""
+    dm = make_matrix({"up": [0.0, 2.0], "down": [0.0, 2.0]}, vendors=["a", "b"], weights={"up": 1, "down": 1},
+                     directions={"down": "min"})
+    assert value_problems(dm.values.to_numpy(), np.array([True, False]), "max") == [
+        (0, 1, "normalization 'max' needs values > 0 (min / x needs x > 0), got 0")]
+    with pytest.raises(ValueError, match=r"^cannot normalize: down of a: normalization 'max' needs values > 0"):
+        normalize(dm, "max")
+
+
+def test_every_refused_cell_is_named_at_once():
+    """Criterion by criterion, vendors in matrix order within each."""
+    dm = make_matrix({"p": [-1.0, 2.0, -3.0], "q": [1.0, -2.0, 3.0]}, vendors=["a", "b", "c"],
+                     weights={"p": 1, "q": 1})
+    with pytest.raises(ValueError, match=r"^cannot normalize: p of a: .*got -1; p of c: .*got -3; q of b: .*got -2; "
+                                         r"use min-max or fixed$") as caught:
+        normalize(dm, "vector")
+    assert str(caught.value).count("normalization 'vector' needs") == 3
+
+
+@pytest.mark.parametrize("normalization", ["fixed", "min-max"])
+def test_fixed_and_min_max_take_negative_values_and_stay_in_the_unit_interval(normalization):
+    norm, _ = normalize(pp_matrix(), normalization)
+    expected = {"fixed": [0.25, 0.65, 0.55], "min-max": [0.0, 1.0, 0.75]}[normalization]   # (x+10)/20; (x+5)/8
+    assert norm["pp"].tolist() == pytest.approx(expected)
+    scores = aggregate(norm, pp_matrix().weights, "weighted-sum")
+    assert ((scores >= 0) & (scores <= 1)).all()

@@ -101,7 +101,7 @@ def tool_pi(folder: Path, vendors: list[str]) -> np.ndarray:
     """The tool's own valued outranking graph pi(a, b), from its normalized matrix, its preference table and its
     weights (scoring.pipeline.run + scoring.outranking), for the printed leaving / entering flows that the CLI does
     not report. Checked against the tool's net_flows so that it is the graph the CLI ranks by."""
-    result = run(folder / "criteria.yaml", folder / "vendors")
+    result = run(folder / "criteria.yaml", folder / "vendors", as_of="2025-12-31")   # the fixtures carry no dates
     ids = [c.id for c in result.criteria.criteria]
     norm = result.normalized.loc[vendors, ids].to_numpy(dtype=float)
     w = np.array([c.weight for c in result.criteria.criteria])

@@ -37,7 +37,7 @@ def test_the_rankings_shown_in_the_readme_are_what_the_tool_prints(as_of):
 def test_the_smaa_table_shown_in_the_readme_is_what_the_tool_prints():
     """The README's SMAA example (100,000 draws, seed 0) must stay true, row by row."""
     from scoring.pipeline import run
-    from scoring.robustness import Scorer
+    from scoring.scorer import Scorer
     from scoring.smaa import smaa
     out = smaa(Scorer.from_result(run("criteria/baseline.yaml", "vendors")), draws=100_000, seed=0)
     text = README.read_text(encoding="utf-8")

@@ -3,9 +3,13 @@
 import numpy as np
 import pytest
 
+from scoring.errors import ConfigErrors
 from scoring.matrix import make_matrix
-from scoring.pipeline import run
-from scoring.robustness import Scorer, ranks_of, rescaled_weights, tornado, weight_stability_intervals
+from scoring.methods import METHOD_NAMES
+from scoring.pipeline import run, sensitivity
+from scoring.rank import ranks
+from scoring.robustness import rescaled_weights, tornado, weight_stability_intervals
+from scoring.scorer import Scorer
 
 GRID = np.linspace(0.0, 1.0, 20_001)          # spacing 5e-5
 
@@ -21,9 +25,9 @@ def random_matrix(seed: int, n: int = 5, m: int = 4):
 def brute_force_interval(scorer: Scorer, k: int, scope: str, tol: float = 1e-9) -> tuple[float, float]:
     """The largest run of grid points around w_k on which the order (or the leader) equals the baseline's."""
     w = scorer.weights
-    base = ranks_of(scorer.scores(w)[None, :], tol)[0]
-    ranks = ranks_of(scorer.scores(rescaled_weights(w, k, GRID)), tol)
-    same = (ranks == base).all(axis=1) if scope == "order" else ((ranks == 1) == (base == 1)).all(axis=1)
+    base = ranks(scorer.scores(w), tol)
+    moved = ranks(scorer.scores(rescaled_weights(w, k, GRID)), tol)
+    same = (moved == base).all(axis=1) if scope == "order" else ((moved == 1) == (base == 1)).all(axis=1)
     i = int(np.argmin(np.abs(GRID - w[k])))
     lo = i
     while lo > 0 and same[lo - 1]:
@@ -34,7 +38,7 @@ def brute_force_interval(scorer: Scorer, k: int, scope: str, tol: float = 1e-9) 
     return GRID[lo], GRID[hi]
 
 
-@pytest.mark.parametrize("method", ["weighted-sum", "topsis"])
+@pytest.mark.parametrize("method", METHOD_NAMES)
 @pytest.mark.parametrize("seed", range(6))
 def test_stability_intervals_agree_with_a_brute_force_grid(method, seed):
     scorer = Scorer(random_matrix(seed), "fixed", method)
@@ -51,14 +55,14 @@ def test_stability_intervals_on_the_bundled_data_contain_the_current_weight_and_
     result = run("criteria/baseline.yaml", "vendors", as_of="2025-12-31")
     scorer = Scorer.from_result(result)
     table = weight_stability_intervals(scorer)
-    base = ranks_of(scorer.scores()[None, :])[0]
+    base = ranks(scorer.scores())
     for k, crit in enumerate(scorer.criteria):
         row = table.loc[crit]
         assert row.order_low <= row.weight <= row.order_high
         assert row.first_low <= row.order_low and row.order_high <= row.first_high   # leader is the looser test
         for edge, step in ((row.order_low, -1e-4), (row.order_high, 1e-4)):
             if 0 < edge < 1:
-                outside = ranks_of(scorer.scores(rescaled_weights(scorer.weights, k, np.array([edge + step]))))[0]
+                outside = ranks(scorer.scores(rescaled_weights(scorer.weights, k, np.array([edge + step]))))[0]
                 assert (outside != base).any(), f"{crit}: the order should change just beyond {edge}"
 
 
@@ -90,3 +94,48 @@ def test_tornado_settings_reproduce_by_direct_rescoring():
     values.loc["alibaba", "open_source"] = result.matrix.low.loc["alibaba", "open_source"]
     assert row.score_low == pytest.approx(scorer.scores(values=values.to_numpy())[scorer.vendors.index("alibaba")])
     assert (table.swing >= 0).all() and set(table.kind) == {"weight", "value"}
+
+
+def test_the_tornado_ranks_are_the_one_rank_rule_on_its_scores():
+    result = run("criteria/baseline.yaml", "vendors", as_of="2025-12-31", method="promethee")
+    table = tornado(result.scorer)
+    for _, rows in table.groupby("factor"):
+        for end in ("low", "high"):
+            assert rows[f"rank_{end}"].tolist() == ranks(rows[f"score_{end}"].to_numpy()).tolist()
+        assert rows["rank"].tolist() == ranks(rows["score"].to_numpy()).tolist()
+
+
+PP_CRITERIA = """\
+    schema: criteria/v1
+    name: pp
+    as_of: 2025-12-31
+    method: weighted-sum
+    normalization: vector
+    criteria:
+      growth: {metric: growth_pp, direction: max, weight: 1}
+      share: {metric: share_pct, direction: max, weight: 1}
+    """
+
+
+def _vendor(vid: str, growth: str, share: float) -> str:
+    return f"schema: vendor/v1\nid: {vid}\nname: {vid.upper()}\nmetrics:\n  growth_pp: {growth}\n  share_pct: {share}\n"
+
+
+def test_sensitivity_never_scores_a_plausible_value_the_normalization_refuses(write_yaml):
+    """Vendor a's growth is 1 pp, plausibly -5 to 3; under 'vector' a negative value cannot be normalized (rank
+    refuses a -5 outright). Either the figure's range is refused up front, naming the cell, or the analysis keeps
+    every score in [0, 1]. Today: validate and rank pass, and the tornado reports a's score at the low end as
+    -0.289."""
+    criteria = write_yaml("criteria.yaml", PP_CRITERIA)
+    write_yaml("vendors/a.yaml", _vendor("a", "[{value: 1, low: -5, high: 3, period: '2025', source: s, "
+                                              "confidence: high}]", 10))
+    write_yaml("vendors/b.yaml", _vendor("b", "3", 20))
+    write_yaml("vendors/c.yaml", _vendor("c", "1", 30))
+    try:
+        analysis = sensitivity(run(criteria, criteria.parent / "vendors"), draws=1_000)
+    except ConfigErrors as exc:
+        assert "growth" in str(exc) and "'a'" in str(exc) and "-5" in str(exc)
+        return
+    scores = analysis.tornado[["score_low", "score_high"]].to_numpy()
+    assert ((scores >= 0) & (scores <= 1)).all(), analysis.tornado.loc[
+        (analysis.tornado.score_low < 0) | (analysis.tornado.score_high < 0), ["factor", "vendor", "score_low"]]
