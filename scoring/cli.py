@@ -119,6 +119,32 @@ def _parser() -> argparse.ArgumentParser:
     goal.add_argument("--rank", type=_positive_int, metavar="K", help="the rank to reach")
     wi.add_argument("--format", default="table", choices=report.ANALYSIS_FORMATS)
 
+    def strategy_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--vendor", required=True, help="the focal vendor: its model is strategy/VENDOR.yaml")
+        p.add_argument("--strategy", metavar="FILE", help="strategy model (default strategy/VENDOR.yaml)")
+        p.add_argument("--vendors", default=DEFAULT_VENDORS, metavar="DIR", help=vendors_help)
+        p.add_argument("--preset", help="a preset of the strategy file (constraint bundle)")
+        p.add_argument("--format", default="table", choices=report.ANALYSIS_FORMATS)
+
+    opt = command("optimize", "the best mix of business lines and moves under a margin floor (a MILP)", """
+        cloudscore optimize --vendor alibaba --preset public-cloud-first
+        cloudscore optimize --vendor alibaba --preset hybrid --min-margin 6% --format json
+        cloudscore optimize --vendor alibaba                   # every preset side by side
+        """)
+    strategy_args(opt)
+    opt.add_argument("--min-margin", type=_percent, metavar="PCT", help="margin floor every quarter, e.g. 5%% "
+                     "(default: the preset's, else the strategy file's)")
+    opt.add_argument("--objective", default="score", choices=("score", "revenue"),
+                     help="maximise the projected score, or last-quarter revenue under --min-score")
+    opt.add_argument("--min-score", type=float, metavar="S", help="score floor for --objective revenue")
+    fr = command("frontier", "projected score against the margin floor, up to the highest feasible floor", """
+        cloudscore frontier --vendor alibaba
+        cloudscore frontier --vendor alibaba --preset hybrid --points 41 --format json
+        """)
+    strategy_args(fr)
+    fr.add_argument("--points", type=_positive_int, default=21, help="floors swept (default 21)")
+    fr.add_argument("--from", dest="low", type=_percent, metavar="PCT", help="lowest floor (default 0%%)")
+
     cmp_ = command("compare", f"rankings under every method ({methods}) and view; Kendall's tau; Borda consensus",
                    """
         cloudscore compare
@@ -148,6 +174,21 @@ def _positive(kind: type):
 
 
 _positive_int, _positive_float = _positive(int), _positive(float)
+
+
+def _percent(text: str) -> float:
+    """An argparse type: a percentage written with its sign ("5%", "-2.5%"), returned in percent."""
+    body = text.strip()
+    if not body.endswith("%"):
+        raise argparse.ArgumentTypeError(f"expected a percentage such as 5%, got {text!r} (write the % sign: "
+                                         "5 and 0.05 would both be ambiguous)")
+    try:
+        value = float(body[:-1])
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a percentage such as 5%, got {text!r}") from None
+    if not -100 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"expected a percentage between -100% and 100%, got {text!r}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -183,6 +224,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         comparison = pipeline.compare(files, args.vendors, as_of=as_of, default_as_of=today)
         sys.stdout.write(report.render_compare(comparison, args.format))
         return EXIT_OK
+    if args.command in ("optimize", "frontier"):
+        return _strategy(args, pipeline)
     if args.method is not None:
         pipeline.check_method(args.method)
     result = pipeline.run(args.criteria, args.vendors, as_of=as_of, method=args.method, default_as_of=today)
@@ -202,4 +245,25 @@ def _dispatch(args: argparse.Namespace) -> int:
                                     vary_values=not args.fixed_values, weight_delta=args.weight_delta,
                                     vendor=args.vendor)
     sys.stdout.write(report.render_sensitivity(analysis, args.format))
+    return EXIT_OK
+
+
+def _strategy(args: argparse.Namespace, pipeline) -> int:
+    path = args.strategy or str(Path("strategy") / f"{args.vendor}.yaml")
+    if args.command == "frontier":
+        model, table = pipeline.frontier(path, args.vendors, preset=args.preset, points=args.points, low_pct=args.low,
+                                         vendor=args.vendor)
+        sys.stdout.write(report.render_frontier(table, model, args.preset, args.format))
+        return EXIT_OK if (table["status"] == "optimal").any() else EXIT_INFEASIBLE
+    answer = pipeline.optimize(path, args.vendors, preset=args.preset, margin_floor_pct=args.min_margin,
+                               objective=args.objective, min_score=args.min_score,
+                               compare_presets=args.preset is None and args.objective == "score",
+                               vendor=args.vendor)
+    if answer.presets is not None:
+        sys.stdout.write(report.render_presets(answer.presets, answer.model, args.format))
+        return EXIT_OK if (answer.presets["status"] == "optimal").any() else EXIT_INFEASIBLE
+    if answer.infeasible is not None:
+        sys.stdout.write(report.render_infeasible(answer.infeasible, answer.model, args.format))
+        return EXIT_INFEASIBLE
+    sys.stdout.write(report.render_plan(answer.plan, answer.model, args.format))
     return EXIT_OK

@@ -226,3 +226,125 @@ class Vendor:
     status_page: StatusPage | None = None
     name_zh: str = ""
     parent: str = ""
+
+
+# ---------------------------------------------------------------------------------------- strategy model
+
+COEFFICIENT_KINDS = ("fact", "derived", "assumption")
+
+
+@dataclass(frozen=True)
+class Coefficient:
+    """One number of a strategy model and what it rests on: a ``fact`` (its fact row and/or seed), ``derived``
+    (its formula), or an ``assumption`` (owner, date, and the low/high range that ``--draws`` samples).
+
+    Percentages are held in percent (``"5%"`` -> 5.0); ``value`` is None only for a derived coefficient the
+    optimizer computes (the calibrated margin)."""
+
+    key: str                      # the YAML key path, e.g. "lines.public.margin"
+    value: float | None
+    kind: str
+    where: Where
+    low: float | None = None
+    high: float | None = None
+    owner: str = ""
+    date: dt.date | None = None
+    fact: str | None = None
+    seed: str | None = None
+    formula: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class BusinessLine:
+    """A line of business: its share of the base quarter's revenue, margin, growth limit and resource use."""
+
+    id: str
+    label: str
+    share_of_base: Coefficient            # percent of base revenue
+    margin: Coefficient                   # adjusted EBITA margin, percent (value None: calibrated)
+    growth_cap: Coefficient | None        # percent per quarter on the previous quarter's revenue ...
+    growth_cap_rmb_bn: Coefficient | None  # ... or a level cap per quarter (for a line that starts at zero)
+    compute_kgpu_per_rmb_bn: Coefficient
+    headcount_k_per_rmb_bn: Coefficient
+    counts_for: tuple[str, ...]           # metrics whose market share this line's revenue counts towards
+    government: bool                      # counts towards the minimum government/hybrid presence
+    where: Where
+
+
+@dataclass(frozen=True)
+class Move:
+    """A yes/no strategic move, decided at the start of the horizon and in force throughout it."""
+
+    id: str
+    label: str
+    seed: str | None
+    fixed_cost_rmb_bn: Coefficient        # per quarter, off EBITA
+    capex_rmb_bn: Coefficient             # once, against the capex budget
+    raises_growth_cap: dict[str, Coefficient]     # line -> extra growth cap, percentage points per quarter
+    raises_capacity_kgpu: Coefficient | None
+    raises_metric: dict[str, Coefficient]         # metric -> raw change of the focal vendor's value
+    closes_lines: tuple[str, ...]         # lines that go to zero (and lose their adjustment floor)
+    opens_lines: tuple[str, ...]          # lines that are closed unless this move is chosen
+    excludes: tuple[str, ...]
+    requires: tuple[str, ...]
+    where: Where
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named bundle of constraints: moves forced on or off, and overrides of the model's constraints."""
+
+    id: str
+    label: str
+    seed: str | None
+    passage: str
+    force: dict[str, bool]
+    min_government_share: float | None    # percent; None: the model's
+    margin_floor: float | None            # percent; None: the model's
+    where: Where
+
+
+@dataclass(frozen=True)
+class StrategyModel:
+    """A focal vendor's strategy model (schema ``strategy/v1``); see strategy/README.md."""
+
+    name: str
+    vendor: str
+    criteria_path: str                    # resolved against the strategy file's folder
+    as_of: dt.date
+    base_quarter: str
+    horizon_quarters: int
+    base_revenue_rmb_bn: Coefficient
+    base_ebita_rmb_bn: Coefficient
+    lines: tuple[BusinessLine, ...]
+    moves: tuple[Move, ...]
+    constraints: dict[str, Coefficient]   # margin_floor, compute_capacity_kgpu, headcount_k, capex_budget_rmb_bn,
+                                          # adjustment_floor, min_government_share
+    metrics: dict[str, dict[str, Coefficient]]   # metric -> {"market_growth": ...}
+    presets: tuple[Preset, ...]
+    path: str
+    sha256: str
+    where: Where
+
+    def line(self, line_id: str) -> BusinessLine:
+        return next(x for x in self.lines if x.id == line_id)
+
+    def move(self, move_id: str) -> Move:
+        return next(x for x in self.moves if x.id == move_id)
+
+    def preset(self, preset_id: str) -> Preset:
+        return next(x for x in self.presets if x.id == preset_id)
+
+    def coefficients(self) -> list[Coefficient]:
+        """Every coefficient of the model, in file order (for the provenance ledger and the assumption draws)."""
+        found: list[Coefficient] = [self.base_revenue_rmb_bn, self.base_ebita_rmb_bn]
+        for x in self.lines:
+            found += [c for c in (x.share_of_base, x.margin, x.growth_cap, x.growth_cap_rmb_bn,
+                                  x.compute_kgpu_per_rmb_bn, x.headcount_k_per_rmb_bn) if c is not None]
+        for m in self.moves:
+            found += [m.fixed_cost_rmb_bn, m.capex_rmb_bn, *m.raises_growth_cap.values(),
+                      *([m.raises_capacity_kgpu] if m.raises_capacity_kgpu else []), *m.raises_metric.values()]
+        found += list(self.constraints.values())
+        found += [c for spec in self.metrics.values() for c in spec.values()]
+        return sorted(found, key=lambda c: (c.where.line, c.where.column))

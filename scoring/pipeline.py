@@ -387,3 +387,52 @@ def compare(criteria_paths: list[str | Path], vendors_folder: str | Path, *, as_
     if isinstance(as_of, str):
         as_of = parse_as_of(as_of)
     return compare_views(criteria_paths, vendors_folder, as_of=as_of, default_as_of=default_as_of)
+
+
+# ------------------------------------------------------------------------------------------- strategy
+
+
+@dataclass
+class Strategy:
+    """What :func:`optimize` produced: one preset's plan, or every preset side by side (``presets``); an
+    infeasible preset carries ``infeasible`` (an ``optimize.InfeasibleMix``) instead of a plan."""
+
+    model: object
+    plan: object | None = None
+    presets: pd.DataFrame | None = None
+    infeasible: Exception | None = None
+
+
+def _strategy_model(strategy_path: str | Path, vendor: str | None):
+    from .load import load_strategy
+    model = load_strategy(strategy_path)
+    if vendor is not None and model.vendor != vendor:
+        raise ConfigErrors([ConfigError(Where("--vendor"), "", f"{strategy_path} models {model.vendor!r}, not "
+                                        f"{vendor!r}", f"use --vendor {model.vendor}, or give that vendor's model "
+                                        "with --strategy")])
+    return model
+
+
+def optimize(strategy_path: str | Path, vendors_folder: str | Path, *, preset: str | None = None,
+             margin_floor_pct: float | None = None, objective: str = "score", min_score: float | None = None,
+             compare_presets: bool = False, vendor: str | None = None) -> Strategy:
+    """Optimise the strategy model's mix for one preset, or compare every preset (``compare_presets``)."""
+    from . import optimize as opt
+    model = _strategy_model(strategy_path, vendor)
+    if compare_presets:
+        return Strategy(model, presets=opt.compare_presets(model, margin_floor_pct=margin_floor_pct,
+                                                           vendors_folder=vendors_folder))
+    try:
+        return Strategy(model, plan=opt.optimize(model, preset=preset, margin_floor_pct=margin_floor_pct,
+                                                 objective=objective, min_score=min_score,
+                                                 vendors_folder=vendors_folder))
+    except opt.InfeasibleMix as exc:
+        return Strategy(model, infeasible=exc)
+
+
+def frontier(strategy_path: str | Path, vendors_folder: str | Path, *, preset: str | None = None, points: int = 21,
+             low_pct: float | None = None, vendor: str | None = None) -> tuple[object, pd.DataFrame]:
+    """(model, frontier table): score against margin floor up to the highest feasible floor (``optimize.frontier``)."""
+    from . import optimize as opt
+    model = _strategy_model(strategy_path, vendor)
+    return model, opt.frontier(model, preset=preset, points=points, low_pct=low_pct, vendors_folder=vendors_folder)

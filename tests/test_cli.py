@@ -196,6 +196,9 @@ JSON_INVOCATIONS = {
     "whatif": [("whatif", "--vendor", "tianyi", "--rank", "3"), ("whatif", "--vendor", "huawei", "--beat", "alibaba"),
                ("whatif", "--vendor", "baidu", "--rank", "1", "--method", "promethee", "--as-of", "2023-12-31")],
     "compare": [("compare",), ("compare", "--as-of", "2023-12-31")],
+    "optimize": [("optimize", "--vendor", "alibaba", "--preset", "public-cloud-first"),
+                 ("optimize", "--vendor", "alibaba")],
+    "frontier": [("frontier", "--vendor", "alibaba", "--points", "5")],
 }
 
 
@@ -331,3 +334,40 @@ def test_validate_checks_every_shipped_view_and_says_ok():
     assert run.returncode == 0, run.stderr
     views = len(list((ROOT / "criteria").glob("*.yaml")))
     assert run.stdout.startswith(f"ok: {views} criteria file(s) and ")
+
+
+# ------------------------------------------------------------------------------------------------ optimizer
+
+
+def test_optimize_json_holds_the_documented_keys_and_the_price_of_the_floor():
+    run = cloudscore("optimize", "--vendor", "alibaba", "--preset", "hybrid", "--min-margin", "5%",
+                     "--format", "json")
+    assert run.returncode == 0, run.stderr
+    doc = json.loads(run.stdout)
+    assert {"status", "objective", "score", "margin", "mix", "moves", "binding"} <= set(doc)
+    assert doc["status"] == "optimal" and doc["objective"] == pytest.approx(doc["score"], abs=1e-9)
+    assert set(doc["mix"]) == {"public", "public_promo", "hybrid", "project", "ai", "overseas"}
+    assert all(v >= 5 - 1e-6 for v in doc["margin"].values())
+    assert doc["margin_floor_price_per_point"] <= 0
+    assert any(a["kind"] == "assumption" and a["owner"] for a in doc["assumptions"])
+
+
+def test_an_unreachable_margin_floor_exits_3_and_names_the_highest_floor():
+    run = cloudscore("optimize", "--vendor", "alibaba", "--preset", "hybrid", "--min-margin", "9%")
+    assert run.returncode == 3, run.stderr
+    assert "no mix keeps a 9.00% margin every quarter under the hybrid preset; the highest floor" in run.stdout
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["optimize", "--vendor", "alibaba", "--min-margin", "5"],
+     "argument --min-margin: expected a percentage such as 5%, got '5'"),
+    (["optimize", "--vendor", "alibaba", "--preset", "hybird"], "--preset: unknown preset 'hybird'"),
+    (["optimize", "--vendor", "nobody"], "strategy/nobody.yaml: file not found"),
+    (["optimize", "--vendor", "huawei", "--strategy", "strategy/alibaba.yaml"],
+     "--vendor: strategy/alibaba.yaml models 'alibaba', not 'huawei'"),
+    (["frontier", "--vendor", "alibaba", "--from", "x%"], "argument --from: expected a percentage such as 5%"),
+])
+def test_optimize_refuses_bad_arguments_with_exit_2(args, expected):
+    run = cloudscore(*args)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert expected in run.stderr
