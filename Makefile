@@ -56,6 +56,7 @@ bench: $(STAMP)
 	$(BIN)/$(PIP) install -c $(LOCK) -e ".[bench]"
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/smaa.py
+	$(BIN)/python benchmarks/optimize.py
 
 clean:
 	rm -rf $(VENV) .venv-lock .venv-latest .pytest_cache .hypothesis

@@ -130,6 +130,7 @@ def _parser() -> argparse.ArgumentParser:
         cloudscore optimize --vendor alibaba --preset public-cloud-first
         cloudscore optimize --vendor alibaba --preset hybrid --min-margin 6% --format json
         cloudscore optimize --vendor alibaba                   # every preset side by side
+        cloudscore optimize --vendor alibaba --draws 200       # how sure: the assumptions drawn in their ranges
         """)
     strategy_args(opt)
     opt.add_argument("--min-margin", type=_percent, metavar="PCT", help="margin floor every quarter, e.g. 5%% "
@@ -137,6 +138,10 @@ def _parser() -> argparse.ArgumentParser:
     opt.add_argument("--objective", default="score", choices=("score", "revenue"),
                      help="maximise the projected score, or last-quarter revenue under --min-score")
     opt.add_argument("--min-score", type=float, metavar="S", help="score floor for --objective revenue")
+    opt.add_argument("--draws", type=_positive_int, metavar="N",
+                     help="draw every assumption within its range N times and re-solve each preset: how often each "
+                          "is best, its expected score, margin and regret")
+    opt.add_argument("--seed", type=int, default=0, help="random seed for --draws (default 0): same seed, same result")
     fr = command("frontier", "projected score against the margin floor, up to the highest feasible floor", """
         cloudscore frontier --vendor alibaba
         cloudscore frontier --vendor alibaba --preset hybrid --points 41 --format json
@@ -258,7 +263,10 @@ def _strategy(args: argparse.Namespace, pipeline) -> int:
     answer = pipeline.optimize(path, args.vendors, preset=args.preset, margin_floor_pct=args.min_margin,
                                objective=args.objective, min_score=args.min_score,
                                compare_presets=args.preset is None and args.objective == "score",
-                               vendor=args.vendor)
+                               vendor=args.vendor, draws=args.draws, seed=args.seed)
+    if answer.draws is not None:
+        sys.stdout.write(report.render_preset_draws(answer.draws, answer.model, args.format))
+        return EXIT_OK
     if answer.presets is not None:
         sys.stdout.write(report.render_presets(answer.presets, answer.model, args.format))
         return EXIT_OK if (answer.presets["status"] == "optimal").any() else EXIT_INFEASIBLE

@@ -61,9 +61,10 @@ _EPS = 1e-9
 class InfeasibleMix(Exception):
     """No mix satisfies the constraints; ``relaxation`` says which constraints conflict and by how much."""
 
-    def __init__(self, message: str, relaxation: pd.DataFrame) -> None:
+    def __init__(self, message: str, relaxation: pd.DataFrame, status: str = "infeasible") -> None:
         super().__init__(message)
         self.relaxation = relaxation
+        self.status = status
 
 
 @dataclass
@@ -407,16 +408,17 @@ def optimize(model: StrategyModel, *, preset: str | None = None, margin_floor_pc
 
 
 def _optimize(model, result, chosen_preset, margin_floor_pct, objective="score", min_score=None, solver="highs",
-              price: bool = True) -> MixPlan:
-    """:func:`optimize` on a view already scored; ``price=False`` skips the LP that prices the constraints."""
+              price: bool = True, explain: bool = True) -> MixPlan:
+    """:func:`optimize` on a view already scored; ``price=False`` skips the LP that prices the constraints,
+    ``explain=False`` the search for why a model is infeasible (the exception then carries only the status)."""
     s = _setting(model, chosen_preset, margin_floor_pct)
     built = _build(model, result, s, chosen_preset, objective, min_score)
     solution = solve(built.prob, solver=solver)
-    if solution.status == "infeasible":
+    if solution.status == "infeasible" and explain:
         raise InfeasibleMix(*_explain_infeasible(model, result, s, chosen_preset, objective, min_score, solver))
     if not solution.optimal:
-        raise InfeasibleMix(f"the solver stopped without a proven optimum (status {solution.status!r})",
-                            pd.DataFrame(columns=["constraint", "relax_by", "meaning"]))
+        raise InfeasibleMix(f"no proven optimum (status {solution.status!r})",
+                            pd.DataFrame(columns=["constraint", "relax_by", "meaning"]), solution.status)
     moves = {m: bool(round(solution.values.get(f"move_{m}", 0.0))) for m in s.moves}
     if price:
         priced = solve(_build(model, result, s, chosen_preset, objective, min_score,

@@ -401,6 +401,7 @@ class Strategy:
     plan: object | None = None
     presets: pd.DataFrame | None = None
     infeasible: Exception | None = None
+    draws: object | None = None           # strategy_draws.PresetDraws: how sure, over the assumptions' ranges
 
 
 def _strategy_model(strategy_path: str | Path, vendor: str | None):
@@ -415,10 +416,17 @@ def _strategy_model(strategy_path: str | Path, vendor: str | None):
 
 def optimize(strategy_path: str | Path, vendors_folder: str | Path, *, preset: str | None = None,
              margin_floor_pct: float | None = None, objective: str = "score", min_score: float | None = None,
-             compare_presets: bool = False, vendor: str | None = None) -> Strategy:
-    """Optimise the strategy model's mix for one preset, or compare every preset (``compare_presets``)."""
+             compare_presets: bool = False, vendor: str | None = None, draws: int | None = None,
+             seed: int = 0) -> Strategy:
+    """Optimise the strategy model's mix for one preset, or compare every preset (``compare_presets``), or, with
+    ``draws``, draw the assumptions within their ranges and re-solve every preset (seeded)."""
     from . import optimize as opt
     model = _strategy_model(strategy_path, vendor)
+    if draws is not None:
+        from .strategy_draws import preset_acceptability
+        return Strategy(model, draws=preset_acceptability(model, draws=draws, seed=seed,
+                                                          margin_floor_pct=margin_floor_pct,
+                                                          vendors_folder=vendors_folder))
     if compare_presets:
         return Strategy(model, presets=opt.compare_presets(model, margin_floor_pct=margin_floor_pct,
                                                            vendors_folder=vendors_folder))

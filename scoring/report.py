@@ -497,3 +497,25 @@ def render_frontier(table, model, preset, fmt: str = "table") -> str:
     out = [f"{model.name}: frontier for {model.vendor}, preset {preset or '(none)'} (score vs margin floor)", ""]
     out += _fmt_table(["floor", "status", "score", "revenue", "moves", "switches"], rows, right={0, 2, 3})
     return "\n".join(out) + "\n"
+
+
+def render_preset_draws(result, model, fmt: str = "table") -> str:
+    """How sure is the strategy: per preset, how often it is best over the assumption draws, and its regret."""
+    if fmt == "json":
+        doc = {"strategy": model.name, "vendor": model.vendor, "strategy_sha256": model.sha256}
+        doc.update(result.to_dict())
+        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    floor = ("the margin floor drawn within its range too" if result.margin_floor_pct is None
+             else f"a {result.margin_floor_pct:g}% margin floor")
+    out = [f"{model.name}: {result.draws:,} draws of the assumptions within their ranges, seed {result.seed}, "
+           f"{floor}", ""]
+    rows = [[r.preset, f"{r.best_share:.3f}", f"{r.feasible_share:.3f}",
+             "" if math.isnan(r.mean_score) else f"{r.mean_score:.4f}",
+             "" if math.isnan(r.mean_margin_pct) else f"{r.mean_margin_pct:.2f}%",
+             "" if math.isnan(r.mean_regret) else f"{r.mean_regret:.4f}",
+             "" if math.isnan(r.max_regret) else f"{r.max_regret:.4f}"] for r in result.summary.itertuples()]
+    out += _fmt_table(["preset", "best", "feasible", "mean score", "mean margin", "mean regret", "max regret"], rows,
+                      right=set(range(1, 7)))
+    out += ["", "best: share of draws in which the preset scores highest (ties shared); means and regrets over the "
+            "draws in which it is feasible; regret = the draw's best score minus the preset's."]
+    return "\n".join(out) + "\n"

@@ -197,7 +197,7 @@ JSON_INVOCATIONS = {
                ("whatif", "--vendor", "baidu", "--rank", "1", "--method", "promethee", "--as-of", "2023-12-31")],
     "compare": [("compare",), ("compare", "--as-of", "2023-12-31")],
     "optimize": [("optimize", "--vendor", "alibaba", "--preset", "public-cloud-first"),
-                 ("optimize", "--vendor", "alibaba")],
+                 ("optimize", "--vendor", "alibaba"), ("optimize", "--vendor", "alibaba", "--draws", "5")],
     "frontier": [("frontier", "--vendor", "alibaba", "--points", "5")],
 }
 

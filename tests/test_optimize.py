@@ -225,3 +225,16 @@ def test_the_optimizer_figures_shown_in_the_readme_are_what_the_tool_prints(mode
     assert f"({calibrated_margins(model)['public']:.2f}%)" in section
     assert f"{sum(c.kind == 'assumption' for c in model.coefficients())} of the " \
            f"{len(model.coefficients())} coefficients" in section
+
+
+def test_the_how_sure_figures_in_the_readme_are_what_the_draws_give(model):
+    from pathlib import Path
+
+    from scoring.strategy_draws import preset_acceptability
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    summary = preset_acceptability(model, draws=200, seed=0).summary.set_index("preset")
+    said = {"public-cloud-first": "public-cloud-first is best in {:.0%} of the 200 draws",
+            "ai-driven": "ai-driven in {:.0%}", "hybrid": "hybrid in {:.0%}"}
+    for preset, words in said.items():
+        assert words.format(summary.loc[preset, "best_share"]) in " ".join(readme.split()), preset
+    assert summary.loc["public-cloud-first", "mean_regret"] == pytest.approx(0, abs=1e-9)
