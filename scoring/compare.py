@@ -3,8 +3,8 @@
 Each criteria view in ``criteria/`` is ranked under every method (weighted sum, TOPSIS, PROMETHEE II) on the
 same vendor facts. Every pair of rankings is compared with Kendall's tau-b (ties handled; 1 = same order,
 -1 = reversed), and a consensus ranking is formed by the **Borda** rule: in each ranking a vendor earns one point
-per vendor ranked strictly below it; points are summed over all rankings and the totals ranked (competition
-ranks, ties listed by vendor id). Only the vendors present in every view are compared.
+per vendor ranked strictly below it; points are summed over all rankings and the totals ranked (the one rank
+rule of scoring.rank: equal points tie; ties listed by vendor id). Only the vendors present in every view are compared.
 """
 
 from __future__ import annotations
