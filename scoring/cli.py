@@ -149,6 +149,14 @@ def _parser() -> argparse.ArgumentParser:
     strategy_args(fr)
     fr.add_argument("--points", type=_positive_int, default=21, help="floors swept (default 21)")
     fr.add_argument("--from", dest="low", type=_percent, metavar="PCT", help="lowest floor (default 0%%)")
+    bt = command("backtest", "each preset's projection beside the quarters that followed (the file's observed facts)",
+                 """
+        cloudscore backtest --vendor alibaba
+        """)
+    bt.add_argument("--vendor", required=True, help="the focal vendor: its model is strategy/VENDOR.yaml")
+    bt.add_argument("--strategy", metavar="FILE", help="strategy model (default strategy/VENDOR.yaml)")
+    bt.add_argument("--vendors", default=DEFAULT_VENDORS, metavar="DIR", help=vendors_help)
+    bt.add_argument("--format", default="table", choices=report.ANALYSIS_FORMATS)
 
     cmp_ = command("compare", f"rankings under every method ({methods}) and view; Kendall's tau; Borda consensus",
                    """
@@ -229,7 +237,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         comparison = pipeline.compare(files, args.vendors, as_of=as_of, default_as_of=today)
         sys.stdout.write(report.render_compare(comparison, args.format))
         return EXIT_OK
-    if args.command in ("optimize", "frontier"):
+    if args.command in ("optimize", "frontier", "backtest"):
         return _strategy(args, pipeline)
     if args.method is not None:
         pipeline.check_method(args.method)
@@ -255,6 +263,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 def _strategy(args: argparse.Namespace, pipeline) -> int:
     path = args.strategy or str(Path("strategy") / f"{args.vendor}.yaml")
+    if args.command == "backtest":
+        model, table = pipeline.backtest(path, args.vendors, vendor=args.vendor)
+        sys.stdout.write(report.render_backtest(table, model, args.format))
+        return EXIT_OK
     if args.command == "frontier":
         model, table = pipeline.frontier(path, args.vendors, preset=args.preset, points=args.points, low_pct=args.low,
                                          vendor=args.vendor)

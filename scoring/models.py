@@ -326,6 +326,8 @@ class StrategyModel:
     path: str
     sha256: str
     where: Where
+    observed: dict[str, dict[str, Coefficient]] = field(default_factory=dict)
+    # quarter ("2024-Q3") -> {"revenue_rmb_bn", "margin"}: what happened, for the backtest; facts only
 
     def line(self, line_id: str) -> BusinessLine:
         return next(x for x in self.lines if x.id == line_id)

@@ -655,3 +655,38 @@ def compare_presets(model: StrategyModel, *, margin_floor_pct: float | None = No
                          revenue_delta_rmb_bn=revenue - base_revenue, margin_pct=float(plan.margins.min()),
                          moves=", ".join(m for m, v in plan.moves.items() if v)))
     return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------------------------------------ backtest
+
+
+def backtest(model: StrategyModel, *, vendors_folder=None, solver: str = "highs") -> pd.DataFrame:
+    """Each preset's projection (no preset included) beside what happened in the quarters the strategy file
+    observes (``observed:``, facts only).
+
+    Columns: preset, quarter (e.g. "2024-Q3"), measure ("revenue_rmb_bn" or "margin_pct"), projected, observed,
+    error (projected - observed: RMB bn or percentage points), error_pct (revenue only: the error over observed).
+    """
+    result = _view(model, vendors_folder or _default_vendors(model))
+    year, q = (int(x) for x in model.base_quarter.split("-Q"))
+    rows = []
+    for preset in [None, *(p.id for p in model.presets)]:
+        try:
+            plan = _optimize(model, result, _preset(model, preset), None, solver=solver, price=False)
+        except InfeasibleMix:
+            continue
+        revenue = plan.mix.groupby("quarter")["revenue_rmb_bn"].sum()
+        for quarter, facts in model.observed.items():
+            y, k = (int(x) for x in quarter.split("-Q"))
+            t = (y * 4 + k) - (year * 4 + q)
+            if "revenue_rmb_bn" in facts:
+                seen = facts["revenue_rmb_bn"].value
+                rows.append(dict(preset=preset or "(no preset)", quarter=quarter, measure="revenue_rmb_bn",
+                                 projected=float(revenue[t]), observed=seen, error=float(revenue[t]) - seen,
+                                 error_pct=100 * (float(revenue[t]) - seen) / seen))
+            if "margin" in facts:
+                seen = facts["margin"].value
+                rows.append(dict(preset=preset or "(no preset)", quarter=quarter, measure="margin_pct",
+                                 projected=float(plan.margins[t]), observed=seen,
+                                 error=float(plan.margins[t]) - seen, error_pct=float("nan")))
+    return pd.DataFrame(rows, columns=["preset", "quarter", "measure", "projected", "observed", "error", "error_pct"])

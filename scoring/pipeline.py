@@ -444,3 +444,10 @@ def frontier(strategy_path: str | Path, vendors_folder: str | Path, *, preset: s
     from . import optimize as opt
     model = _strategy_model(strategy_path, vendor)
     return model, opt.frontier(model, preset=preset, points=points, low_pct=low_pct, vendors_folder=vendors_folder)
+
+
+def backtest(strategy_path: str | Path, vendors_folder: str | Path, *, vendor: str | None = None):
+    """(model, table): each preset's projection beside the observed quarters (``optimize.backtest``)."""
+    from . import optimize as opt
+    model = _strategy_model(strategy_path, vendor)
+    return model, opt.backtest(model, vendors_folder=vendors_folder)

@@ -519,3 +519,25 @@ def render_preset_draws(result, model, fmt: str = "table") -> str:
     out += ["", "best: share of draws in which the preset scores highest (ties shared); means and regrets over the "
             "draws in which it is feasible; regret = the draw's best score minus the preset's."]
     return "\n".join(out) + "\n"
+
+
+def render_backtest(table, model, fmt: str = "table") -> str:
+    """Each preset's projection beside the observed quarters, with the errors; which preset the record resembles."""
+    if fmt == "json":
+        records = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+                   for row in table.to_dict("records")]
+        return json.dumps({"strategy": model.name, "vendor": model.vendor, "base_quarter": model.base_quarter,
+                           "as_of": model.as_of.isoformat(), "backtest": records}, ensure_ascii=False, indent=2) + "\n"
+    out = [f"{model.name}: projections from {model.base_quarter} (known at {model.as_of}) beside what happened", ""]
+    rows = [[r.preset, r.quarter, "revenue (RMB bn)" if r.measure == "revenue_rmb_bn" else "margin",
+             f"{r.projected:.2f}" + ("%" if r.measure == "margin_pct" else ""),
+             f"{r.observed:.2f}" + ("%" if r.measure == "margin_pct" else ""),
+             (f"{r.error:+.2f} ({r.error_pct:+.1f}%)" if r.measure == "revenue_rmb_bn" else f"{r.error:+.2f} pp")]
+            for r in table.itertuples()]
+    out += _fmt_table(["preset", "quarter", "measure", "projected", "observed", "error"], rows, right={3, 4, 5})
+    revenue = table[table["measure"] == "revenue_rmb_bn"].groupby("preset")["error_pct"].apply(lambda e: e.abs().mean())
+    if len(revenue):
+        best = revenue.min()
+        closest = [p for p, e in revenue.items() if e <= best + 1e-9]
+        out += ["", f"closest on revenue: {' and '.join(closest)} (mean absolute error {best:.1f}%)"]
+    return "\n".join(out) + "\n"

@@ -199,6 +199,7 @@ JSON_INVOCATIONS = {
     "optimize": [("optimize", "--vendor", "alibaba", "--preset", "public-cloud-first"),
                  ("optimize", "--vendor", "alibaba"), ("optimize", "--vendor", "alibaba", "--draws", "5")],
     "frontier": [("frontier", "--vendor", "alibaba", "--points", "5")],
+    "backtest": [("backtest", "--vendor", "alibaba")],
 }
 
 

@@ -584,3 +584,27 @@ def test_loading_never_modifies_the_file(write_yaml):
         before = (path.read_bytes(), path.stat().st_mtime_ns)
         collect_strategy(path, [])
         assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+OBSERVED = ('horizon_quarters: 4\n', 'horizon_quarters: 4\nobserved:\n  {quarter}:\n    revenue_rmb_bn: {value}\n')
+
+
+def test_observed_quarters_load_as_facts_for_the_backtest(write_yaml):
+    path = write(write_yaml, (OBSERVED[0], OBSERVED[1].format(quarter="2024-Q3",
+                                                              value='{value: 12, kind: fact, fact: "r@2024-Q3"}')))
+    assert load_strategy(path).observed["2024-Q3"]["revenue_rmb_bn"].value == 12
+
+
+def test_an_observed_quarter_outside_the_horizon_is_refused(write_yaml):
+    path = write(write_yaml, (OBSERVED[0], OBSERVED[1].format(quarter="2025-Q1",
+                                                              value='{value: 12, kind: fact, fact: "r@2025-Q1"}')))
+    assert problems(path) == [f"{path}:9:3: observed.2025-Q1: quarter 2025-Q1 is outside the horizon (4 quarters "
+                              "after 2023-Q3)\n    hint: observe only the quarters the model projects"]
+
+
+def test_an_observation_cannot_be_an_assumption(write_yaml):
+    value = '{value: 12, kind: assumption, owner: me, date: 2024-01-01, low: 10, high: 14}'
+    path = write(write_yaml, (OBSERVED[0], OBSERVED[1].format(quarter="2024-Q3", value=value)))
+    assert problems(path) == [f"{path}:10:39: observed.2024-Q3.revenue_rmb_bn.kind: an observation must be a fact "
+                              "(or derived from facts), got 'assumption'\n    hint: cite the fact row or seed that "
+                              "reports it"]

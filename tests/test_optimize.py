@@ -238,3 +238,34 @@ def test_the_how_sure_figures_in_the_readme_are_what_the_draws_give(model):
     for preset, words in said.items():
         assert words.format(summary.loc[preset, "best_share"]) in " ".join(readme.split()), preset
     assert summary.loc["public-cloud-first", "mean_regret"] == pytest.approx(0, abs=1e-9)
+
+
+def test_the_backtest_sets_each_projection_beside_the_observed_facts(model, plans):
+    from scoring.optimize import backtest
+    table = backtest(model)
+    for row in table.itertuples():
+        plan = plans[None if row.preset == "(no preset)" else row.preset]
+        t = {"2024-Q2": 3, "2024-Q3": 4}[row.quarter]
+        projected = (plan.mix.groupby("quarter")["revenue_rmb_bn"].sum()[t] if row.measure == "revenue_rmb_bn"
+                     else plan.margins[t])
+        seen = model.observed[row.quarter]["revenue_rmb_bn" if row.measure == "revenue_rmb_bn" else "margin"].value
+        assert row.projected == pytest.approx(projected, abs=1e-9)
+        assert row.observed == seen and row.error == pytest.approx(projected - seen, abs=1e-9)
+    assert set(table["measure"]) == {"revenue_rmb_bn", "margin_pct"}
+
+
+def test_the_backtest_figures_in_the_readme_are_what_the_tool_prints(model):
+    from pathlib import Path
+
+    from scoring.optimize import backtest
+    from scoring.report import render_backtest
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("**Backtest.**", 1)[1].split("**Facts and assumptions.**", 1)[0]
+    printed = render_backtest(backtest(model), model)
+    rows = [line for line in section.splitlines() if line.split()[:1] and line.split()[1:2]
+            and line.split()[1].startswith("2024-Q")]
+    assert len(rows) == 5
+    for line in rows:
+        assert line in printed, line
+    assert "mean absolute error 1.5%" in printed and "mean absolute error 1.5%" in section
+    assert f"the highest floor any mix\nkeeps is {highest_margin(model):.2f}%" in section

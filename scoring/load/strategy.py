@@ -30,7 +30,8 @@ _QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
 _SHARE_TOLERANCE = 0.01                                        # percentage points
 
 _TOP_KEYS = ("schema", "name", "vendor", "criteria", "as_of", "base_quarter", "horizon_quarters", "base", "lines",
-             "moves", "constraints", "metrics", "presets")
+             "moves", "constraints", "metrics", "presets", "observed")
+_OBSERVED_KEYS = ("revenue_rmb_bn", "margin")
 _BASE_KEYS = ("revenue_rmb_bn", "adjusted_ebita_rmb_bn")
 _COEFFICIENT_KEYS = ("value", "kind", "low", "high", "owner", "date", "fact", "seed", "formula", "note")
 _LINE_REQUIRED = ("label", "share_of_base", "margin", "compute_kgpu_per_rmb_bn", "headcount_k_per_rmb_bn",
@@ -97,7 +98,7 @@ def collect_strategy(path: str | Path, errors: list[ConfigError]) -> StrategyMod
     if doc is None:
         return None
     c = Checker(doc)
-    data = c.mapping((), doc.data, required=_TOP_KEYS[1:], optional=_TOP_KEYS,
+    data = c.mapping((), doc.data, required=_TOP_KEYS[1:-1], optional=_TOP_KEYS,
                      what="a mapping with name, vendor, criteria, base, lines, constraints, metrics and presets")
     if data is None:
         errors.extend(c.errors)
@@ -122,6 +123,7 @@ def collect_strategy(path: str | Path, errors: list[ConfigError]) -> StrategyMod
     constraints = _constraints(c, data["constraints"]) if "constraints" in data else None
     metrics = _metrics(c, data["metrics"], counted, line_ids) if "metrics" in data else None
     presets = _presets(c, data["presets"], moves, move_ids) if "presets" in data else None
+    observed = _observed(c, data.get("observed"), base_quarter, horizon) if data.get("observed") is not None else {}
 
     errors.extend(c.errors)
     if c.errors or not (lines_ok and moves_ok) or None in (name, vendor, criteria, as_of, base_quarter, horizon,
@@ -132,7 +134,7 @@ def collect_strategy(path: str | Path, errors: list[ConfigError]) -> StrategyMod
                          base_ebita_rmb_bn=base["adjusted_ebita_rmb_bn"], lines=tuple(lines.values()),
                          moves=tuple(moves.values()), constraints=constraints, metrics=metrics,
                          presets=tuple(presets), path=str(path), sha256=sha256_of(path),
-                         where=doc.where(("vendor",)))
+                         where=doc.where(("vendor",)), observed=observed or {})
 
 
 # ------------------------------------------------------------------------------------------------ the header
@@ -632,3 +634,47 @@ def _force(c: Checker, path: tuple, raw: Any, moves: dict[str, Move], move_ids: 
                 c.fail(path, f"forces {mid!r} on but {other!r}, which it requires, off",
                        "a move needs its requirements: force both on, or leave one free")
     return force if len(c.errors) == before else None
+
+
+# ------------------------------------------------------------------------------------------------ observed
+
+def _quarter_index(quarter: str) -> int:
+    year, q = quarter.split("-Q")
+    return int(year) * 4 + int(q) - 1
+
+
+def _observed(c: Checker, raw: Any, base_quarter: str | None, horizon: float | None) -> dict | None:
+    """What happened in the horizon's quarters, for the backtest: {quarter: {revenue_rmb_bn, margin}}, facts or
+    values derived from facts only (an observation is never an assumption)."""
+    spec = c.mapping(("observed",), raw, what="a mapping quarter -> {revenue_rmb_bn, margin}", open_keys=True)
+    if spec is None:
+        return None
+    out = {}
+    for quarter, entry in spec.items():
+        path = ("observed", quarter)
+        if not isinstance(quarter, str) or not _QUARTER.match(quarter):
+            c.fail(path, f"expected a quarter such as 2024-Q3, got {quarter!r}", key=True)
+            continue
+        if base_quarter is not None and horizon is not None:
+            offset = _quarter_index(quarter) - _quarter_index(base_quarter)
+            if not 1 <= offset <= int(horizon):
+                c.fail(path, f"quarter {quarter} is outside the horizon ({int(horizon)} quarters after "
+                             f"{base_quarter})", "observe only the quarters the model projects", key=True)
+                continue
+        fields = c.mapping(path, entry, optional=_OBSERVED_KEYS, what="a mapping {revenue_rmb_bn, margin}")
+        if fields is None:
+            continue
+        units = {"revenue_rmb_bn": _RMB, "margin": _MARGIN}
+        found = {}
+        for key in _OBSERVED_KEYS:
+            if key not in fields:
+                continue
+            coefficient = _coefficient(c, (*path, key), fields[key], units[key])
+            if coefficient is not None and coefficient.kind == "assumption":
+                c.fail((*path, key, "kind"), "an observation must be a fact (or derived from facts), got 'assumption'",
+                       "cite the fact row or seed that reports it")
+                continue
+            if coefficient is not None:
+                found[key] = coefficient
+        out[quarter] = found
+    return out
