@@ -4,20 +4,11 @@
 import textwrap
 
 import pytest
+from loading import GOOD_CRITERIA, problems
 
-from scoring.errors import ConfigErrors
 from scoring.load import load_criteria, load_vendor
 from scoring.load.checks import Checker
 from scoring.yamldoc import parse_yaml
-
-GOOD_CRITERIA = textwrap.dedent("""\
-    name: t
-    method: weighted-sum
-    normalization: min-max
-    criteria:
-      share: {metric: share_pct, direction: max, weight: 3}
-      incidents: {metric: outage_count, direction: min, weight: 1}
-    """)
 
 VENDOR = textwrap.dedent("""\
     id: a
@@ -26,13 +17,6 @@ VENDOR = textwrap.dedent("""\
       share_pct:
         - {value: 30, period: 2024, source: test, confidence: high}
     """)
-
-
-def problems(load, *args) -> list[str]:
-    """Every located message ``load(*args)`` raises, in the order ConfigErrors sorts them."""
-    with pytest.raises(ConfigErrors) as exc:
-        load(*args)
-    return [str(e) for e in exc.value.errors]
 
 
 def test_a_checker_records_a_located_error_instead_of_raising():

@@ -3,18 +3,9 @@
 import textwrap
 
 import pytest
+from loading import GOOD_CRITERIA, problems
 
-from scoring.errors import ConfigErrors
 from scoring.load import collect_criteria, load_criteria
-
-GOOD_CRITERIA = textwrap.dedent("""\
-    name: t
-    method: weighted-sum
-    normalization: min-max
-    criteria:
-      share: {metric: share_pct, direction: max, weight: 3}
-      incidents: {metric: outage_count, direction: min, weight: 1}
-    """)
 
 # one criterion on line 4, so each test's message points into a line it can show
 ONE = textwrap.dedent("""\
@@ -23,13 +14,6 @@ ONE = textwrap.dedent("""\
     criteria:
       share: {metric: m1, direction: max, weight: 1}
     """)
-
-
-def problems(load, *args) -> list[str]:
-    """Every located message ``load(*args)`` raises, in the order ConfigErrors sorts them."""
-    with pytest.raises(ConfigErrors) as exc:
-        load(*args)
-    return [str(e) for e in exc.value.errors]
 
 
 def test_minimal_textbook_file_is_accepted_as_it_is(write_yaml):

@@ -1,38 +1,11 @@
 """Checks that need both files, and loading both together (scoring/load/inputs.py): full located messages."""
 
-import textwrap
 
 import pytest
+from loading import GOOD_CRITERIA, problems, vendor_text
 
 from scoring.errors import ConfigErrors
 from scoring.load import cross_check, load_criteria, load_inputs, load_vendors
-
-GOOD_CRITERIA = textwrap.dedent("""\
-    name: t
-    method: weighted-sum
-    normalization: min-max
-    criteria:
-      share: {metric: share_pct, direction: max, weight: 3}
-      incidents: {metric: outage_count, direction: min, weight: 1}
-    """)
-
-
-def vendor_text(vid: str, share="30", outages="2") -> str:
-    return f"""\
-        id: {vid}
-        name: Vendor {vid.upper()}
-        metrics:
-          share_pct:
-            - {{value: {share}, period: 2024, source: test, confidence: high}}
-          outage_count: {outages}
-        """
-
-
-def problems(load, *args) -> list[str]:
-    """Every located message ``load(*args)`` raises, in the order ConfigErrors sorts them."""
-    with pytest.raises(ConfigErrors) as exc:
-        load(*args)
-    return [str(e) for e in exc.value.errors]
 
 
 def test_all_problems_in_all_files_are_reported_in_one_run(write_yaml, tmp_path):

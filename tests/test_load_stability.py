@@ -2,9 +2,8 @@
 
 import textwrap
 
-import pytest
+from loading import problems
 
-from scoring.errors import ConfigErrors
 from scoring.load import load_criteria
 
 RULE = textwrap.dedent("""\
@@ -25,13 +24,6 @@ RULE = textwrap.dedent("""\
       otherwise: 0
       no_incidents: {verified: 5, unverified: 4, none: 3}
     """)
-
-
-def problems(load, *args) -> list[str]:
-    """Every located message ``load(*args)`` raises, in the order ConfigErrors sorts them."""
-    with pytest.raises(ConfigErrors) as exc:
-        load(*args)
-    return [str(e) for e in exc.value.errors]
 
 
 def test_a_complete_rule_is_read_with_its_bands_in_order(write_yaml):

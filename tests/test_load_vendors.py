@@ -3,8 +3,8 @@
 import textwrap
 
 import pytest
+from loading import problems, vendor_text
 
-from scoring.errors import ConfigErrors
 from scoring.load import collect_vendors, load_vendor, load_vendors, vendor_files
 
 VENDOR = textwrap.dedent("""\
@@ -14,24 +14,6 @@ VENDOR = textwrap.dedent("""\
       share_pct:
         - {value: 30, period: 2024, source: test, confidence: high}
     """)
-
-
-def vendor_text(vid: str, share="30", outages="2") -> str:
-    return f"""\
-        id: {vid}
-        name: Vendor {vid.upper()}
-        metrics:
-          share_pct:
-            - {{value: {share}, period: 2024, source: test, confidence: high}}
-          outage_count: {outages}
-        """
-
-
-def problems(load, *args) -> list[str]:
-    """Every located message ``load(*args)`` raises, in the order ConfigErrors sorts them."""
-    with pytest.raises(ConfigErrors) as exc:
-        load(*args)
-    return [str(e) for e in exc.value.errors]
 
 
 def test_a_profile_is_read_with_its_sourced_and_bare_values(write_yaml):

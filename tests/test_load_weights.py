@@ -2,21 +2,14 @@
 weights. Each rule has a test asserting the full located message."""
 
 import pytest
+from loading import problems
 
-from scoring.errors import ConfigErrors
 from scoring.load import load_criteria
 
 FORMS_HINT = ("    hint: write every weight in this file one way: all plain numbers (relative points, rescaled to sum "
               "to 1) or all percentages (adding up to 100% among siblings)")
 SUM_HINT = ("    hint: percentages are shares of their siblings: make them add up to 100%, or write every weight in "
             "this file as a plain number (relative points, rescaled to sum to 1)")
-
-
-def problems(load, *args) -> list[str]:
-    """Every located message ``load(*args)`` raises, in the order ConfigErrors sorts them."""
-    with pytest.raises(ConfigErrors) as exc:
-        load(*args)
-    return [str(e) for e in exc.value.errors]
 
 
 def criteria_file(*weights) -> str:
