@@ -12,7 +12,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from . import __version__, report
+from . import __version__, report, strategy_report
 from .errors import ConfigErrors
 from .methods import METHOD_NAMES
 
@@ -265,25 +265,25 @@ def _strategy(args: argparse.Namespace, pipeline) -> int:
     path = args.strategy or str(Path("strategy") / f"{args.vendor}.yaml")
     if args.command == "backtest":
         model, table = pipeline.backtest(path, args.vendors, vendor=args.vendor)
-        sys.stdout.write(report.render_backtest(table, model, args.format))
+        sys.stdout.write(strategy_report.render_backtest(table, model, args.format))
         return EXIT_OK
     if args.command == "frontier":
         model, table = pipeline.frontier(path, args.vendors, preset=args.preset, points=args.points, low_pct=args.low,
                                          vendor=args.vendor)
-        sys.stdout.write(report.render_frontier(table, model, args.preset, args.format))
+        sys.stdout.write(strategy_report.render_frontier(table, model, args.preset, args.format))
         return EXIT_OK if (table["status"] == "optimal").any() else EXIT_INFEASIBLE
     answer = pipeline.optimize(path, args.vendors, preset=args.preset, margin_floor_pct=args.min_margin,
                                objective=args.objective, min_score=args.min_score,
                                compare_presets=args.preset is None and args.objective == "score",
                                vendor=args.vendor, draws=args.draws, seed=args.seed)
     if answer.draws is not None:
-        sys.stdout.write(report.render_preset_draws(answer.draws, answer.model, args.format))
+        sys.stdout.write(strategy_report.render_preset_draws(answer.draws, answer.model, args.format))
         return EXIT_OK
     if answer.presets is not None:
-        sys.stdout.write(report.render_presets(answer.presets, answer.model, args.format))
+        sys.stdout.write(strategy_report.render_presets(answer.presets, answer.model, args.format))
         return EXIT_OK if (answer.presets["status"] == "optimal").any() else EXIT_INFEASIBLE
     if answer.infeasible is not None:
-        sys.stdout.write(report.render_infeasible(answer.infeasible, answer.model, args.format))
+        sys.stdout.write(strategy_report.render_infeasible(answer.infeasible, answer.model, args.format))
         return EXIT_INFEASIBLE
-    sys.stdout.write(report.render_plan(answer.plan, answer.model, args.format))
+    sys.stdout.write(strategy_report.render_plan(answer.plan, answer.model, args.format))
     return EXIT_OK

@@ -106,12 +106,12 @@ def render_csv(result: Result) -> str:
         writer.writerow([neutralise_cell(x) for x in [
             int(row.rank), row.vendor, row.name, f"{row.score:.6f}", row.tied, f"{row.weighted_sum:.6f}",
             *[f"{expl.loc[(row.vendor, c), 'contribution']:.6f}" for c in crits],
-            *[_cell(expl.loc[(row.vendor, c), "raw"]) for c in crits],
+            *[format_cell(expl.loc[(row.vendor, c), "raw"]) for c in crits],
             ";".join(row.flags)]])
     return out.getvalue()
 
 
-def _cell(x: float) -> str:
+def format_cell(x: float) -> str:
     return "" if math.isnan(x) else f"{x:g}"
 
 
@@ -182,7 +182,7 @@ def render_markdown(result: Result) -> str:
                   "|---|---:|---:|---:|---:|---|---|---|---|"]
         for c in crits:
             e = expl.loc[(row.vendor, c)]
-            lines.append(f"| {_md(labels[c])} | {_cell(e['raw']) or 'n/a'} | {e['normalized']:.3f} | "
+            lines.append(f"| {_md(labels[c])} | {format_cell(e['raw']) or 'n/a'} | {e['normalized']:.3f} | "
                          f"{e['weight']:.3f} | {e['contribution']:.3f} | {_md(e['period'])} | {_md(e['source'])} | "
                          f"{_md(e['confidence'])} | {_md(', '.join(e['flags']))} |")
         lines.append("")
@@ -269,7 +269,7 @@ def write_reports(result: Result, folder: str | Path = "reports") -> list[Path]:
 
 # ------------------------------------------------------------------------------------ robustness outputs
 
-def _fmt_table(head: list[str], rows: list[list], right: set[int] = frozenset()) -> list[str]:
+def text_table(head: list[str], rows: list[list], right: set[int] = frozenset()) -> list[str]:
     widths = ([max(len(str(x)) for x in col) for col in zip(head, *rows, strict=True)] if rows
               else [len(h) for h in head])
     line = lambda cells: "  ".join(str(x).rjust(w) if i in right else str(x).ljust(w)   # noqa: E731
@@ -304,7 +304,7 @@ def render_sensitivity(analysis, fmt: str = "table") -> str:
              "; ".join(x for x in (row.first_low_swap and f"below: {row.first_low_swap}",
                                    row.first_high_swap and f"above: {row.first_high_swap}") if x)]
             for c, row in intervals.iterrows()]
-    out += _fmt_table(["criterion", "weight", "same order", "same leader", "leader changes"], rows)
+    out += text_table(["criterion", "weight", "same order", "same leader", "leader changes"], rows)
     exact = bool(intervals["exact"].all())
     out += ["", ("closed form (the method is linear in the weights)" if exact
                  else "grid over the weight + bisection (the method is not linear in the weights)"), ""]
@@ -316,7 +316,7 @@ def render_sensitivity(analysis, fmt: str = "table") -> str:
             "uncertainty)", ""]
     rows = [[t.factor, f"{t.setting_low:.4g} .. {t.setting_high:.4g}", f"{t.score_low:.3f} .. {t.score_high:.3f}",
              f"{t.rank_low} .. {t.rank_high}"] for t in sub.itertuples()]
-    out += _fmt_table(["factor", "setting", "score", "rank"], rows)
+    out += text_table(["factor", "setting", "score", "rank"], rows)
     out += ["", "One factor at a time misses interactions; SMAA below varies everything at once.", ""]
     how = ("uniform on the simplex" if s.weights == "uniform"
            else f"Dirichlet around the stated weights (concentration {s.concentration:g})")
@@ -326,16 +326,16 @@ def render_sensitivity(analysis, fmt: str = "table") -> str:
     n = s.acceptability.shape[1]
     rows = [[v, *[f"{p:.3f}" for p in s.acceptability.loc[v]],
              "" if math.isnan(s.confidence[v]) else f"{s.confidence[v]:.3f}"] for v in s.acceptability.index]
-    out += _fmt_table(["vendor", *[f"rank {k}" for k in range(1, n + 1)], "confidence"], rows,
+    out += text_table(["vendor", *[f"rank {k}" for k in range(1, n + 1)], "confidence"], rows,
                       right=set(range(1, n + 2)))
     out += ["", "Central weights (mean weights where the vendor is first)", ""]
     cw = s.central_weights
     rows = [[v, *["" if math.isnan(x) else f"{x:.1%}" for x in cw.loc[v]]] for v in cw.index]
-    out += _fmt_table(["vendor", *cw.columns], rows, right=set(range(1, len(cw.columns) + 1)))
+    out += text_table(["vendor", *cw.columns], rows, right=set(range(1, len(cw.columns) + 1)))
     out += ["", "P(row beats column)", ""]
     rows = [[v, *[("" if v == u else f"{s.winning.loc[v, u]:.3f}") for u in s.winning.columns]]
             for v in s.winning.index]
-    out += _fmt_table(["vendor", *s.winning.columns], rows, right=set(range(1, len(s.winning.columns) + 1)))
+    out += text_table(["vendor", *s.winning.columns], rows, right=set(range(1, len(s.winning.columns) + 1)))
     return "\n".join(out) + "\n"
 
 
@@ -374,170 +374,8 @@ def render_compare(comparison, fmt: str = "table") -> str:
     out = [f"Rankings as of {c.as_of} (rank per view/method; consensus by Borda count)", ""]
     rows = [[v, *[int(c.ranks.loc[v, k]) for k in keys], int(c.consensus.loc[v, "consensus_rank"])]
             for v in c.consensus.index]
-    out += _fmt_table(["vendor", *keys, "consensus"], rows, right=set(range(1, len(keys) + 2)))
+    out += text_table(["vendor", *keys, "consensus"], rows, right=set(range(1, len(keys) + 2)))
     out += ["", "Kendall's tau-b between rankings (1 = same order)", ""]
     rows = [[a, *[f"{c.tau.loc[a, b]:.2f}" for b in keys]] for a in keys]
-    out += _fmt_table(["", *keys], rows, right=set(range(1, len(keys) + 1)))
-    return "\n".join(out) + "\n"
-
-
-# ---------------------------------------------------------------------------------------------- optimizer
-
-
-def margin_floor_price(plan) -> float:
-    """Score points one more point of margin floor (in every quarter) costs, given the chosen moves: the
-    margin row sum_l (m_l - mu) r_l - F >= 0 moves by -sum_l r_l per unit of mu, so d score / d mu (per point) is
-    sum_t dual_t x revenue_t / 100 (negative: the floor costs score)."""
-    total = 0.0
-    revenue = plan.mix.groupby("quarter")["revenue_rmb_bn"].sum()
-    for name, row in plan.constraints.iterrows():
-        if name.startswith("margin_floor.q") and not math.isnan(row.shadow_price):
-            total += row.shadow_price * float(revenue[int(name.rsplit("q", 1)[1])]) / 100.0
-    return total
-
-
-def plan_dict(plan, model) -> dict:
-    doc = {"strategy": model.name, "vendor": model.vendor, "strategy_file": model.path,
-           "strategy_sha256": model.sha256, "as_of": model.as_of.isoformat(), "base_quarter": model.base_quarter,
-           "horizon_quarters": model.horizon_quarters}
-    doc.update(plan.to_dict())
-    doc["margin_floor_price_per_point"] = round(margin_floor_price(plan), 9)
-    doc["assumptions"] = [{"key": c.key, "value": c.value, "kind": c.kind, "low": c.low, "high": c.high,
-                           "owner": c.owner, "fact": c.fact, "seed": c.seed, "formula": c.formula}
-                          for c in model.coefficients()]
-    return doc
-
-
-def render_plan(plan, model, fmt: str = "table") -> str:
-    """``cloudscore optimize`` for one preset: the mix, the moves, the projected score and what binds."""
-    if fmt == "json":
-        return json.dumps(plan_dict(plan, model), ensure_ascii=False, indent=2) + "\n"
-    quarters = sorted(plan.mix["quarter"].unique())
-    out = [f"{model.name}: {model.vendor}, preset {plan.preset or '(none)'}, margin floor "
-           f"{plan.margin_floor_pct:.2f}% every quarter, {len(quarters)} quarters after {model.base_quarter}",
-           "",
-           f"projected score {plan.score:.4f}, rank {plan.rank} of {len(plan.ranking)} "
-           f"({'maximised' if plan.objective_kind == 'score' else 'revenue maximised under a score floor'})",
-           "moves: " + ", ".join(f"{m} {'ON' if on else 'off'}" for m, on in plan.moves.items()), ""]
-    rows = []
-    for line in plan.mix["line"].unique():
-        sub = plan.mix[plan.mix["line"] == line].set_index("quarter")
-        rows.append([line, *[f"{sub.loc[q, 'revenue_rmb_bn']:.3f}" for q in quarters],
-                     f"{sub.loc[quarters[-1], 'share_pct']:.1f}%"])
-    totals = plan.mix.groupby("quarter")["revenue_rmb_bn"].sum()
-    rows.append(["total", *[f"{totals[q]:.3f}" for q in quarters], "100.0%"])
-    rows.append(["margin", *[f"{plan.margins[q]:.2f}%" for q in quarters], ""])
-    out += ["Revenue by line, RMB bn a quarter", ""]
-    out += _fmt_table(["line", *[f"q{q}" for q in quarters], "share"], rows, right=set(range(1, len(quarters) + 2)))
-    out += ["", "Projected metrics (end of the horizon)", ""]
-    rows = [[r.criterion, _cell(r.base) or "n/a", _cell(r.projected) or "n/a", "moved" if r.moved else ""]
-            for r in plan.metrics.itertuples()]
-    out += _fmt_table(["criterion", "now", "projected", ""], rows, right={1, 2})
-    price = margin_floor_price(plan)
-    out += ["", f"Each extra point of margin floor (every quarter) costs {-price:.4f} score points, given these moves.",
-            "", "Binding constraints (shadow price: score per unit of the right-hand side, given the moves)", ""]
-    shown = plan.binding[[not n.startswith(("projected.", "preset.")) for n in plan.binding.index]]
-    priced = shown[shown["shadow_price"].abs() > 1e-9]
-    rows = [[name, f"{r.shadow_price:+.4g}", r.meaning] for name, r in priced.iterrows()]
-    out += _fmt_table(["constraint", "price", "meaning"], rows)
-    if len(shown) > len(priced):
-        out += [f"({len(shown) - len(priced)} more hold with equality at no price: moving them alone changes nothing)"]
-    out += ["", "Projected ranking (rivals' shares move against the vendor's gain, in proportion to their own)", ""]
-    out += _fmt_table(["rank", "vendor", "score"], [[int(r.rank), r.vendor, f"{r.score:.4f}"]
-                                                     for r in plan.ranking.itertuples()], right={0, 2})
-    out += ["", f"Assumptions: {sum(c.kind == 'assumption' for c in model.coefficients())} of "
-            f"{len(model.coefficients())} coefficients are a strategist's assumptions (see --format json)."]
-    return "\n".join(out) + "\n"
-
-
-def render_infeasible(exc, model, fmt: str = "table") -> str:
-    """No mix satisfies the constraints: which ones conflict, and the smallest relaxation that restores one."""
-    if fmt == "json":
-        return json.dumps({"strategy": model.name, "vendor": model.vendor, "status": "infeasible",
-                           "message": str(exc),
-                           "relaxation": [{"constraint": r.constraint,
-                                           "relax_by": None if math.isnan(r.relax_by) else round(r.relax_by, 9),
-                                           "meaning": r.meaning} for r in exc.relaxation.itertuples()]},
-                          ensure_ascii=False, indent=2) + "\n"
-    lines = [f"{model.name}: no feasible mix", "", str(exc), ""]
-    lines += _fmt_table(["constraint", "relax by", "meaning"],
-                        [[r.constraint, "" if math.isnan(r.relax_by) else f"{r.relax_by:.4g}", r.meaning]
-                         for r in exc.relaxation.itertuples()])
-    return "\n".join(lines) + "\n"
-
-
-def render_presets(table, model, fmt: str = "table") -> str:
-    """The presets side by side, with deltas against the current mix."""
-    if fmt == "json":
-        records = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
-                   for row in table.to_dict("records")]
-        return json.dumps({"strategy": model.name, "vendor": model.vendor, "presets": records},
-                          ensure_ascii=False, indent=2) + "\n"
-    rows = [[r.preset, r.status, "" if math.isnan(r.score) else f"{r.score:.4f}",
-             "" if r.rank is None or (isinstance(r.rank, float) and math.isnan(r.rank)) else int(r.rank),
-             "" if math.isnan(r.score_delta) else f"{r.score_delta:+.4f}",
-             "" if math.isnan(r.revenue_rmb_bn) else f"{r.revenue_rmb_bn:.2f}",
-             "" if math.isnan(r.margin_pct) else f"{r.margin_pct:.2f}%", r.moves] for r in table.itertuples()]
-    out = [f"{model.name}: presets compared for {model.vendor} (deltas against the current mix)", ""]
-    out += _fmt_table(["preset", "status", "score", "rank", "vs now", "revenue q-last", "min margin", "moves"],
-                      rows, right={2, 3, 4, 5, 6})
-    return "\n".join(out) + "\n"
-
-
-def render_frontier(table, model, preset, fmt: str = "table") -> str:
-    """Score against margin floor, every point with its status; the points where a move switches called out."""
-    if fmt == "json":
-        records = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
-                   for row in table.to_dict("records")]
-        return json.dumps({"strategy": model.name, "vendor": model.vendor, "preset": preset, "points": records},
-                          ensure_ascii=False, indent=2) + "\n"
-    rows = [[f"{r.margin_floor_pct:.2f}%", r.status, "" if math.isnan(r.score) else f"{r.score:.4f}",
-             "" if math.isnan(r.revenue_rmb_bn) else f"{r.revenue_rmb_bn:.2f}", r.moves, r.switched]
-            for r in table.itertuples()]
-    out = [f"{model.name}: frontier for {model.vendor}, preset {preset or '(none)'} (score vs margin floor)", ""]
-    out += _fmt_table(["floor", "status", "score", "revenue", "moves", "switches"], rows, right={0, 2, 3})
-    return "\n".join(out) + "\n"
-
-
-def render_preset_draws(result, model, fmt: str = "table") -> str:
-    """How sure is the strategy: per preset, how often it is best over the assumption draws, and its regret."""
-    if fmt == "json":
-        doc = {"strategy": model.name, "vendor": model.vendor, "strategy_sha256": model.sha256}
-        doc.update(result.to_dict())
-        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-    floor = ("the margin floor drawn within its range too" if result.margin_floor_pct is None
-             else f"a {result.margin_floor_pct:g}% margin floor")
-    out = [f"{model.name}: {result.draws:,} draws of the assumptions within their ranges, seed {result.seed}, "
-           f"{floor}", ""]
-    rows = [[r.preset, f"{r.best_share:.3f}", f"{r.feasible_share:.3f}",
-             "" if math.isnan(r.mean_score) else f"{r.mean_score:.4f}",
-             "" if math.isnan(r.mean_margin_pct) else f"{r.mean_margin_pct:.2f}%",
-             "" if math.isnan(r.mean_regret) else f"{r.mean_regret:.4f}",
-             "" if math.isnan(r.max_regret) else f"{r.max_regret:.4f}"] for r in result.summary.itertuples()]
-    out += _fmt_table(["preset", "best", "feasible", "mean score", "mean margin", "mean regret", "max regret"], rows,
-                      right=set(range(1, 7)))
-    out += ["", "best: share of draws in which the preset scores highest (ties shared); means and regrets over the "
-            "draws in which it is feasible; regret = the draw's best score minus the preset's."]
-    return "\n".join(out) + "\n"
-
-
-def render_backtest(table, model, fmt: str = "table") -> str:
-    """Each preset's projection beside the observed quarters, with the errors; which preset the record resembles."""
-    if fmt == "json":
-        records = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
-                   for row in table.to_dict("records")]
-        return json.dumps({"strategy": model.name, "vendor": model.vendor, "base_quarter": model.base_quarter,
-                           "as_of": model.as_of.isoformat(), "backtest": records}, ensure_ascii=False, indent=2) + "\n"
-    out = [f"{model.name}: projections from {model.base_quarter} (known at {model.as_of}) beside what happened", ""]
-    rows = [[r.preset, r.quarter, "revenue (RMB bn)" if r.measure == "revenue_rmb_bn" else "margin",
-             f"{r.projected:.2f}" + ("%" if r.measure == "margin_pct" else ""),
-             f"{r.observed:.2f}" + ("%" if r.measure == "margin_pct" else ""),
-             (f"{r.error:+.2f} ({r.error_pct:+.1f}%)" if r.measure == "revenue_rmb_bn" else f"{r.error:+.2f} pp")]
-            for r in table.itertuples()]
-    out += _fmt_table(["preset", "quarter", "measure", "projected", "observed", "error"], rows, right={3, 4, 5})
-    revenue = table[table["measure"] == "revenue_rmb_bn"].groupby("preset")["error_pct"].apply(lambda e: e.abs().mean())
-    if len(revenue):
-        best = revenue.min()
-        closest = [p for p, e in revenue.items() if e <= best + 1e-9]
-        out += ["", f"closest on revenue: {' and '.join(closest)} (mean absolute error {best:.1f}%)"]
+    out += text_table(["", *keys], rows, right=set(range(1, len(keys) + 1)))
     return "\n".join(out) + "\n"

@@ -23,7 +23,7 @@ from scoring.optimize import (
     highest_margin,
     optimize,
 )
-from scoring.report import margin_floor_price
+from scoring.strategy_report import margin_floor_price
 
 MODEL_PATH = "strategy/alibaba.yaml"
 PRESETS = [None, "public-cloud-first", "hybrid", "ai-driven"]
@@ -208,7 +208,7 @@ def test_the_optimizer_figures_shown_in_the_readme_are_what_the_tool_prints(mode
     """The README's presets table and frontier rows, compared word by word with the tool's output."""
     from pathlib import Path
 
-    from scoring.report import render_frontier, render_presets
+    from scoring.strategy_report import render_frontier, render_presets
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     section = readme.split("## What should a vendor do about it?", 1)[1].split("\n## ", 1)[0]
     printed = {" ".join(line.split()) for line in
@@ -258,7 +258,7 @@ def test_the_backtest_figures_in_the_readme_are_what_the_tool_prints(model):
     from pathlib import Path
 
     from scoring.optimize import backtest
-    from scoring.report import render_backtest
+    from scoring.strategy_report import render_backtest
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     section = readme.split("**Backtest.**", 1)[1].split("**Facts and assumptions.**", 1)[0]
     printed = render_backtest(backtest(model), model)
