@@ -12,7 +12,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from . import __version__, report, strategy_report
+from . import __version__, lp, report, strategy_report
 from .errors import ConfigErrors
 from .methods import METHOD_NAMES
 
@@ -125,6 +125,8 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--vendors", default=DEFAULT_VENDORS, metavar="DIR", help=vendors_help)
         p.add_argument("--preset", help="a preset of the strategy file (constraint bundle)")
         p.add_argument("--format", default="table", choices=report.ANALYSIS_FORMATS)
+        p.add_argument("--solver", default=lp.DEFAULT_SOLVER, choices=sorted(lp.SOLVERS),
+                       help=f"MILP solver (default {lp.DEFAULT_SOLVER}; the answer names the one that solved it)")
 
     opt = command("optimize", "the best mix of business lines and moves under a margin floor (a MILP)", """
         cloudscore optimize --vendor alibaba --preset public-cloud-first
@@ -269,13 +271,13 @@ def _strategy(args: argparse.Namespace, pipeline) -> int:
         return EXIT_OK
     if args.command == "frontier":
         model, table = pipeline.frontier(path, args.vendors, preset=args.preset, points=args.points, low_pct=args.low,
-                                         vendor=args.vendor)
+                                         vendor=args.vendor, solver=args.solver)
         sys.stdout.write(strategy_report.render_frontier(table, model, args.preset, args.format))
         return EXIT_OK if (table["status"] == "optimal").any() else EXIT_INFEASIBLE
     answer = pipeline.optimize(path, args.vendors, preset=args.preset, margin_floor_pct=args.min_margin,
                                objective=args.objective, min_score=args.min_score,
                                compare_presets=args.preset is None and args.objective == "score",
-                               vendor=args.vendor, draws=args.draws, seed=args.seed)
+                               vendor=args.vendor, draws=args.draws, seed=args.seed, solver=args.solver)
     if answer.draws is not None:
         sys.stdout.write(strategy_report.render_preset_draws(answer.draws, answer.model, args.format))
         return EXIT_OK

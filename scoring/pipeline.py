@@ -417,7 +417,7 @@ def _strategy_model(strategy_path: str | Path, vendor: str | None):
 def optimize(strategy_path: str | Path, vendors_folder: str | Path, *, preset: str | None = None,
              margin_floor_pct: float | None = None, objective: str = "score", min_score: float | None = None,
              compare_presets: bool = False, vendor: str | None = None, draws: int | None = None,
-             seed: int = 0) -> Strategy:
+             seed: int = 0, solver: str = "highs") -> Strategy:
     """Optimise the strategy model's mix for one preset, or compare every preset (``compare_presets``), or, with
     ``draws``, draw the assumptions within their ranges and re-solve every preset (seeded)."""
     from . import optimize as opt
@@ -426,24 +426,26 @@ def optimize(strategy_path: str | Path, vendors_folder: str | Path, *, preset: s
         from .strategy_draws import preset_acceptability
         return Strategy(model, draws=preset_acceptability(model, draws=draws, seed=seed,
                                                           margin_floor_pct=margin_floor_pct,
-                                                          vendors_folder=vendors_folder))
+                                                          vendors_folder=vendors_folder, solver=solver))
     if compare_presets:
         return Strategy(model, presets=opt.compare_presets(model, margin_floor_pct=margin_floor_pct,
-                                                           vendors_folder=vendors_folder))
+                                                           vendors_folder=vendors_folder, solver=solver))
     try:
         return Strategy(model, plan=opt.optimize(model, preset=preset, margin_floor_pct=margin_floor_pct,
                                                  objective=objective, min_score=min_score,
-                                                 vendors_folder=vendors_folder))
+                                                 vendors_folder=vendors_folder, solver=solver))
     except opt.InfeasibleMix as exc:
         return Strategy(model, infeasible=exc)
 
 
 def frontier(strategy_path: str | Path, vendors_folder: str | Path, *, preset: str | None = None, points: int = 21,
-             low_pct: float | None = None, vendor: str | None = None) -> tuple[object, pd.DataFrame]:
+             low_pct: float | None = None, vendor: str | None = None,
+             solver: str = "highs") -> tuple[object, pd.DataFrame]:
     """(model, frontier table): score against margin floor up to the highest feasible floor (``optimize.frontier``)."""
     from . import optimize as opt
     model = _strategy_model(strategy_path, vendor)
-    return model, opt.frontier(model, preset=preset, points=points, low_pct=low_pct, vendors_folder=vendors_folder)
+    return model, opt.frontier(model, preset=preset, points=points, low_pct=low_pct, vendors_folder=vendors_folder,
+                               solver=solver)
 
 
 def backtest(strategy_path: str | Path, vendors_folder: str | Path, *, vendor: str | None = None):

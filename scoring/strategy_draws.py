@@ -12,7 +12,9 @@ value) is not drawn: the optimizer recomputes it from each draw's shares and mar
 
 **What is solved.** Each draw's model is solved under every preset of the model, as :func:`optimize` would solve
 it (same objective, same constraints; ``margin_floor_pct`` overrides the floor as there), without pricing the
-constraints. The criteria view is scored once: it does not depend on the strategy's coefficients. A preset with
+constraints. The criteria view is scored once: it does not depend on the strategy's coefficients; the projected
+profiles of all feasible draws are then scored by the scoring engine in one batch (the score each draw reports is
+the engine's, which equals the solver's objective). A preset with
 no feasible mix in a draw is recorded with status ``"infeasible"`` (the solver's status: ``"limit"`` for a run
 stopped without a proven optimum) and a NaN score and margin, never skipped. The explanation ``optimize`` gives
 for an infeasible model (an elastic re-solve) is not computed here.
@@ -37,7 +39,7 @@ import pandas as pd
 
 from .errors import did_you_mean
 from .models import Coefficient, StrategyModel
-from .optimize import InfeasibleMix, _default_vendors, _optimize, _view
+from .optimize import engine_scores, solve_outcome, view
 
 #: Two presets whose scores in a draw differ by at most this much are tied and share that draw's "best" equally.
 TIE_TOLERANCE = 1e-9
@@ -171,30 +173,23 @@ def preset_acceptability(model: StrategyModel, *, draws: int = 200, seed: int = 
     Raises ``ConfigErrors`` for a view that is not linear in the figures (as :func:`optimize` does).
     """
     assumptions = draw_assumptions(model, draws=draws, seed=seed)
-    result = _view(model, vendors_folder or _default_vendors(model))
+    result = view(model, vendors_folder)
     presets = [p.id for p in model.presets]
-    rows = []
-    for d, values in zip(assumptions.index, assumptions.to_dict("records"), strict=True):
-        drawn = with_values(model, values)
+    focal = list(result.matrix.values.index).index(model.vendor)
+    rows, values = [], []
+    for d, drawn_values in zip(assumptions.index, assumptions.to_dict("records"), strict=True):
+        drawn = with_values(model, drawn_values)
         for preset in presets:
-            plan = _solve_preset(drawn, result, drawn.preset(preset), margin_floor_pct, solver)
-            if isinstance(plan, str):
-                rows.append(dict(draw=int(d), preset=preset, status=plan, score=np.nan, margin_pct=np.nan))
-            else:
-                rows.append(dict(draw=int(d), preset=preset, status=plan.status, score=float(plan.score),
-                                 margin_pct=float(plan.margins.min())))
+            o = solve_outcome(drawn, result, drawn.preset(preset), margin_floor_pct, solver=solver)
+            rows.append(dict(draw=int(d), preset=preset, status=o.status, score=np.nan,
+                             margin_pct=float(o.margins_pct.min()) if o.optimal else np.nan))
+            if o.optimal:
+                values.append(o.values)
     by_draw = pd.DataFrame(rows, columns=["draw", "preset", "status", "score", "margin_pct"])
+    # every feasible draw scored by the engine in one batch (the solver's objective is the same number)
+    by_draw.loc[by_draw["status"] == "optimal", "score"] = engine_scores(result, values)[:, focal]
     return PresetDraws(summary=_summary(by_draw, presets), by_draw=by_draw, assumptions=assumptions, draws=draws,
                        seed=seed, margin_floor_pct=margin_floor_pct, solver=solver)
-
-
-def _solve_preset(model: StrategyModel, result, preset, margin_floor_pct: float | None, solver: str):
-    """The preset's plan without pricing and without explaining an infeasible draw (an elastic re-solve that costs
-    five times the failed solve, and which the draws do not report), or the solver's status when there is none."""
-    try:
-        return _optimize(model, result, preset, margin_floor_pct, solver=solver, price=False, explain=False)
-    except InfeasibleMix as exc:
-        return exc.status
 
 
 def _summary(by_draw: pd.DataFrame, presets: list[str]) -> pd.DataFrame:

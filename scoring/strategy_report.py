@@ -13,28 +13,34 @@ import math
 from .report import format_cell, text_table
 
 
-def margin_floor_price(plan) -> float:
-    """Score points one more point of margin floor (in every quarter) costs, given the chosen moves: the
-    margin row sum_l (m_l - mu) r_l - F >= 0 moves by -sum_l r_l per unit of mu, so d score / d mu (per point) is
-    sum_t dual_t x revenue_t / 100 (negative: the floor costs score)."""
-    total = 0.0
-    revenue = plan.mix.groupby("quarter")["revenue_rmb_bn"].sum()
-    for name, row in plan.constraints.iterrows():
-        if name.startswith("margin_floor.q") and not math.isnan(row.shadow_price):
-            total += row.shadow_price * float(revenue[int(name.rsplit("q", 1)[1])]) / 100.0
-    return total
-
-
 def plan_dict(plan, model) -> dict:
     doc = {"strategy": model.name, "vendor": model.vendor, "strategy_file": model.path,
            "strategy_sha256": model.sha256, "as_of": model.as_of.isoformat(), "base_quarter": model.base_quarter,
            "horizon_quarters": model.horizon_quarters}
     doc.update(plan.to_dict())
-    doc["margin_floor_price_per_point"] = round(margin_floor_price(plan), 9)
     doc["assumptions"] = [{"key": c.key, "value": c.value, "kind": c.kind, "low": c.low, "high": c.high,
                            "owner": c.owner, "fact": c.fact, "seed": c.seed, "formula": c.formula}
                           for c in model.coefficients()]
     return doc
+
+
+def floor_price_words(plan) -> str:
+    """The price of the margin floor in a sentence: "Each extra point of margin floor (every quarter) costs 0.0487
+    score points, valid from 3.93% to 5.33% (where it stays within 10%), given these moves." """
+    if not math.isfinite(plan.floor_price):
+        return "The margin floor was not priced."
+    words = f"Each extra point of margin floor (every quarter) costs {-plan.floor_price:.4f} score points"
+    if plan.floor_price_range_pct is not None:
+        lo, hi = plan.floor_price_range_pct
+        words += f", valid from {lo:.2f}% to {hi:.2f}% (where it stays within 10%)"
+    return words + ", given these moves."
+
+
+def _range(lo: float, hi: float) -> str:
+    if not (math.isfinite(lo) or math.isfinite(hi)):
+        return "" if math.isnan(lo) and math.isnan(hi) else "any"
+    return f"{lo:.4g} to {hi:.4g}" if math.isfinite(lo) and math.isfinite(hi) else (
+        f">= {lo:.4g}" if math.isfinite(lo) else f"<= {hi:.4g}")
 
 
 def render_plan(plan, model, fmt: str = "table") -> str:
@@ -46,7 +52,8 @@ def render_plan(plan, model, fmt: str = "table") -> str:
            f"{plan.margin_floor_pct:.2f}% every quarter, {len(quarters)} quarters after {model.base_quarter}",
            "",
            f"projected score {plan.score:.4f}, rank {plan.rank} of {len(plan.ranking)} "
-           f"({'maximised' if plan.objective_kind == 'score' else 'revenue maximised under a score floor'})",
+           f"({'maximised' if plan.objective_kind == 'score' else 'revenue maximised under a score floor'}; "
+           f"solved by {plan.solver})",
            "moves: " + ", ".join(f"{m} {'ON' if on else 'off'}" for m, on in plan.moves.items()), ""]
     rows = []
     for line in plan.mix["line"].unique():
@@ -62,13 +69,14 @@ def render_plan(plan, model, fmt: str = "table") -> str:
     rows = [[r.criterion, format_cell(r.base) or "n/a", format_cell(r.projected) or "n/a", "moved" if r.moved else ""]
             for r in plan.metrics.itertuples()]
     out += text_table(["criterion", "now", "projected", ""], rows, right={1, 2})
-    price = margin_floor_price(plan)
-    out += ["", f"Each extra point of margin floor (every quarter) costs {-price:.4f} score points, given these moves.",
-            "", "Binding constraints (shadow price: score per unit of the right-hand side, given the moves)", ""]
+    out += ["", floor_price_words(plan), "",
+            "Binding constraints (price: score per unit of the right-hand side, given the moves; valid while the "
+            "right-hand side stays in the range)", ""]
     shown = plan.binding[[not n.startswith(("projected.", "preset.")) for n in plan.binding.index]]
     priced = shown[shown["shadow_price"].abs() > 1e-9]
-    rows = [[name, f"{r.shadow_price:+.4g}", r.meaning] for name, r in priced.iterrows()]
-    out += text_table(["constraint", "price", "meaning"], rows)
+    rows = [[name, f"{r.rhs:.4g}", f"{r.shadow_price:+.4g}", _range(r.valid_from, r.valid_to), r.meaning]
+            for name, r in priced.iterrows()]
+    out += text_table(["constraint", "rhs", "price", "valid for rhs", "meaning"], rows, right={1, 2})
     if len(shown) > len(priced):
         out += [f"({len(shown) - len(priced)} more hold with equality at no price: moving them alone changes nothing)"]
     out += ["", "Projected ranking (rivals' shares move against the vendor's gain, in proportion to their own)", ""]
@@ -82,8 +90,8 @@ def render_plan(plan, model, fmt: str = "table") -> str:
 def render_infeasible(exc, model, fmt: str = "table") -> str:
     """No mix satisfies the constraints: which ones conflict, and the smallest relaxation that restores one."""
     if fmt == "json":
-        return json.dumps({"strategy": model.name, "vendor": model.vendor, "status": "infeasible",
-                           "message": str(exc),
+        return json.dumps({"strategy": model.name, "vendor": model.vendor, "status": exc.status,
+                           "message": str(exc), "iis": list(exc.iis),
                            "relaxation": [{"constraint": r.constraint,
                                            "relax_by": None if math.isnan(r.relax_by) else round(r.relax_by, 9),
                                            "meaning": r.meaning} for r in exc.relaxation.itertuples()]},
@@ -92,6 +100,9 @@ def render_infeasible(exc, model, fmt: str = "table") -> str:
     lines += text_table(["constraint", "relax by", "meaning"],
                         [[r.constraint, "" if math.isnan(r.relax_by) else f"{r.relax_by:.4g}", r.meaning]
                          for r in exc.relaxation.itertuples()])
+    if exc.iis:
+        lines += ["", "An irreducible infeasible subset (these cannot hold together; remove any one and the rest can):"]
+        lines += [f"  {name}" for name in exc.iis]
     return "\n".join(lines) + "\n"
 
 

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -350,6 +351,12 @@ def test_optimize_json_holds_the_documented_keys_and_the_price_of_the_floor():
     assert set(doc["mix"]) == {"public", "public_promo", "hybrid", "project", "ai", "overseas"}
     assert all(v >= 5 - 1e-6 for v in doc["margin"].values())
     assert doc["margin_floor_price_per_point"] <= 0
+    valid = doc["margin_floor_price_valid_pct"]
+    assert valid["from"] <= 5 <= valid["to"]
+    priced = [b for b in doc["binding"] if b["shadow_price"]]
+    unbounded = {"valid_from": -math.inf, "valid_to": math.inf}         # JSON has null for an infinite end
+    assert priced and all((b["valid_from"] if b["valid_from"] is not None else unbounded["valid_from"]) <= b["rhs"]
+                          <= (b["valid_to"] if b["valid_to"] is not None else unbounded["valid_to"]) for b in priced)
     assert any(a["kind"] == "assumption" and a["owner"] for a in doc["assumptions"])
 
 
@@ -357,6 +364,10 @@ def test_an_unreachable_margin_floor_exits_3_and_names_the_highest_floor():
     run = cloudscore("optimize", "--vendor", "alibaba", "--preset", "hybrid", "--min-margin", "9%")
     assert run.returncode == 3, run.stderr
     assert "no mix keeps a 9.00% margin every quarter under the hybrid preset; the highest floor" in run.stdout
+    assert "An irreducible infeasible subset" in run.stdout
+    doc = json.loads(cloudscore("optimize", "--vendor", "alibaba", "--preset", "hybrid", "--min-margin", "9%",
+                                "--format", "json").stdout)
+    assert doc["status"] == "infeasible" and "margin_floor.q1" in doc["iis"]
 
 
 @pytest.mark.parametrize("args, expected", [

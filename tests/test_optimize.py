@@ -11,19 +11,17 @@ import pytest
 
 from scoring.errors import ConfigErrors
 from scoring.load import load_strategy
-from scoring.lp import solve
+from scoring.lp import solve_program
 from scoring.optimize import (
     InfeasibleMix,
-    _build,
-    _setting,
-    _view,
     calibrated_margins,
     compare_presets,
     frontier,
     highest_margin,
     optimize,
+    view,
 )
-from scoring.strategy_report import margin_floor_price
+from scoring.strategy_program import build_program, setting
 
 MODEL_PATH = "strategy/alibaba.yaml"
 PRESETS = [None, "public-cloud-first", "hybrid", "ai-driven"]
@@ -55,14 +53,17 @@ def test_the_solvers_objective_equals_the_engines_score_of_the_projected_profile
 
 @pytest.mark.parametrize("preset", PRESETS)
 def test_every_reported_mix_satisfies_every_constraint_rechecked_by_hand(model, plans, preset):
-    """The constraints recomputed from the reported mix and moves with the model's own coefficients."""
-    plan = plans[preset]
-    chosen = model.preset(preset) if preset else None
-    s = _setting(model, chosen, None)
+    assert_mix_satisfies_the_model(model, plans[preset])
+
+
+def assert_mix_satisfies_the_model(model, plan, tol: float = 1e-7) -> None:
+    """The constraints recomputed from the reported mix and moves with the model's own coefficients, without the
+    program the solver saw (also used by the property tests)."""
+    chosen = model.preset(plan.preset) if plan.preset else None
+    s = setting(model, chosen, plan.margin_floor_pct)
     lines = s.lines
     rev = plan.mix.pivot(index="line", columns="quarter", values="revenue_rmb_bn").loc[lines].to_numpy()
     on = {m for m, v in plan.moves.items() if v}
-    tol = 1e-7
     prev = s.base.copy()
     for t in range(s.horizon):
         r = rev[:, t]
@@ -92,6 +93,9 @@ def test_every_reported_mix_satisfies_every_constraint_rechecked_by_hand(model, 
         assert r[s.government].sum() >= s.min_government * r.sum() - tol
         prev = r
     assert sum(model.move(m).capex_rmb_bn.value for m in on) <= s.capex_budget + tol
+    for m in on:
+        assert set(model.move(m).requires) <= on, m
+        assert not set(model.move(m).excludes) & on, m
     if chosen:
         for m, forced in chosen.force.items():
             assert plan.moves[m] == forced
@@ -99,17 +103,18 @@ def test_every_reported_mix_satisfies_every_constraint_rechecked_by_hand(model, 
 
 @pytest.mark.parametrize("preset", PRESETS)
 def test_brute_force_over_every_combination_of_moves_finds_the_same_optimum(model, plans, preset):
-    """Each combination of the binaries fixed in turn and the LP solved: the best of them is the MILP's optimum."""
+    """Each combination of the binaries fixed in turn and the LP solved by CBC: the best of them is the MILP's
+    optimum that HiGHS found (to CBC's eight significant digits)."""
     chosen = model.preset(preset) if preset else None
-    result = _view(model, "vendors")
-    s = _setting(model, chosen, None)
+    result = view(model, "vendors")
+    s = setting(model, chosen, None)
     best = -np.inf
     for combo in itertools.product([0.0, 1.0], repeat=len(s.moves)):
         fixed = dict(zip(s.moves, combo, strict=True))
-        answer = solve(_build(model, result, s, chosen, "score", None, fixed_moves=fixed).prob)
+        answer = solve_program(build_program(model, result, s, chosen, fixed_moves=fixed).program, solver="cbc")
         if answer.optimal:
             best = max(best, answer.objective)
-    assert plans[preset].objective == pytest.approx(best, abs=1e-9)
+    assert plans[preset].objective == pytest.approx(best, abs=1e-7)
 
 
 @pytest.mark.parametrize("preset", PRESETS)
@@ -145,18 +150,18 @@ def test_the_margin_floor_price_agrees_with_a_finite_difference(model, plans):
     """Given the chosen moves, d score / d floor (per point, every quarter) by central difference of the LP."""
     plan = plans["public-cloud-first"]
     chosen = model.preset("public-cloud-first")
-    result = _view(model, "vendors")
+    result = view(model, "vendors")
     fixed = {m: float(v) for m, v in plan.moves.items()}
 
     def score_at(floor: float) -> float:
-        answer = solve(_build(model, result, _setting(model, chosen, floor), chosen, "score", None,
-                              fixed_moves=fixed).prob)
+        answer = solve_program(build_program(model, result, setting(model, chosen, floor), chosen,
+                                             fixed_moves=fixed).program)
         assert answer.optimal
         return answer.objective
 
     h = 0.01
     slope = (score_at(plan.margin_floor_pct + h) - score_at(plan.margin_floor_pct - h)) / (2 * h)
-    assert margin_floor_price(plan) == pytest.approx(slope, rel=1e-3, abs=1e-7)
+    assert plan.floor_price == pytest.approx(slope, rel=1e-3, abs=1e-7)
 
 
 def test_an_unreachable_floor_is_explained_with_the_highest_floor_any_mix_keeps(model):
@@ -218,6 +223,12 @@ def test_the_optimizer_figures_shown_in_the_readme_are_what_the_tool_prints(mode
              if line.split()[:1] and (line.split()[1:2] == ["optimal"] or line.split()[1:2] == ["infeasible"]
                                       or line.startswith("(no preset)"))]
     assert len(shown) == 9
+    from scoring.strategy_report import floor_price_words
+    flat = " ".join(section.split())
+    assert floor_price_words(optimize(model, preset="public-cloud-first")) in flat
+    compute = optimize(model, preset="public-cloud-first").constraints.loc["compute_capacity.q4"]
+    assert f"+{compute.shadow_price:.4g} per thousand GPUs, valid for {compute.valid_from:.4g} to " \
+           f"{compute.valid_to:.4g}" in flat
     for line in shown:
         assert line in printed, f"README is stale: {line!r}"
     assert "the highest floor any mix keeps is 5.47%" in section
@@ -269,3 +280,50 @@ def test_the_backtest_figures_in_the_readme_are_what_the_tool_prints(model):
         assert line in printed, line
     assert "mean absolute error 1.5%" in printed and "mean absolute error 1.5%" in section
     assert f"the highest floor any mix\nkeeps is {highest_margin(model):.2f}%" in section
+
+
+def test_an_unreachable_floor_names_an_irreducible_set_of_constraints_that_cannot_hold_together(model):
+    """The IIS of the hybrid preset at 9% (the closest mix's moves fixed): infeasible on its own, and feasible
+    once any one of its rows is dropped, re-solved here from the program without the solver's word for it."""
+    from test_lp_program import _sub_program
+    with pytest.raises(InfeasibleMix) as caught:
+        optimize(model, preset="hybrid", margin_floor_pct=9.0)
+    iis = caught.value.iis
+    assert iis and "margin_floor.q1" in iis and "These cannot hold together" in str(caught.value)
+    chosen = model.preset("hybrid")
+    moves = {name.split()[1]: float(name.split()[2] == "on") for name in iis if name.startswith("move ")}
+    top_moves = optimize(model, preset="hybrid", margin_floor_pct=highest_margin(model, preset="hybrid")).moves
+    moves = {m: moves.get(m, float(top_moves[m])) for m in top_moves}
+    built = build_program(model, view(model), setting(model, chosen, 9.0), chosen, fixed_moves=moves)
+    rows = {n for n in iis if n in built.program.rows}
+    # every name is a row of the program, a fixed move, or a revenue column's bound
+    assert all(n in rows or n.startswith("move ") or " revenue at " in n for n in iis)
+    columns = {c for c in built.program.columns if c.startswith("move_")} | {
+        f"revenue_{n.split()[0]}_{n.split()[1]}" for n in iis if " revenue at " in n}
+    assert solve_program(_sub_program(built.program, rows, columns)).status == "infeasible"
+    for dropped in rows:
+        assert solve_program(_sub_program(built.program, rows - {dropped}, columns)).optimal, dropped
+
+
+def test_a_model_infeasible_at_every_floor_gets_the_smallest_relaxation_that_restores_it(model):
+    """Government and hybrid business at 90% of revenue contradicts the adjustment floors of the other lines at
+    any margin floor: the elastic copy says by how much which rows must give, and relaxing them by exactly that
+    makes the program feasible again."""
+    constraints = dict(model.constraints)
+    constraints["min_government_share"] = replace(constraints["min_government_share"], value=90.0)
+    strict = replace(model, constraints=constraints)
+    with pytest.raises(InfeasibleMix, match="at any margin floor; the smallest relaxation that restores one") as caught:
+        optimize(strict)
+    table = caught.value.relaxation
+    assert len(table) and (table["relax_by"] > 0).all()
+    built = build_program(strict, view(strict), setting(strict, None, None), None)
+    assert set(table["constraint"]) <= set(built.policy)
+    lower, upper = list(built.program.row_lower), list(built.program.row_upper)
+    for r in table.itertuples():
+        i = built.program.rows.index(r.constraint)
+        if np.isfinite(lower[i]):
+            lower[i] -= r.relax_by * (1 + 1e-9)
+        else:
+            upper[i] += r.relax_by * (1 + 1e-9)
+    assert solve_program(replace(built.program, row_lower=lower, row_upper=upper)).optimal
+    assert solve_program(built.program).status == "infeasible"
