@@ -24,6 +24,15 @@ def plan_dict(plan, model) -> dict:
     return doc
 
 
+def _records(table) -> list[dict]:
+    """A table's rows for JSON: NaN as null, a rank as an integer (a column with gaps is float in pandas)."""
+    def clean(key, v):
+        if isinstance(v, float) and math.isnan(v):
+            return None
+        return int(v) if key == "rank" and v is not None else v
+    return [{k: clean(k, v) for k, v in row.items()} for row in table.to_dict("records")]
+
+
 def floor_price_words(plan) -> str:
     """The price of the margin floor in a sentence: "Each extra point of margin floor (every quarter) costs 0.0487
     score points, valid from 3.93% to 5.33% (where it stays within 10%), given these moves." """
@@ -109,8 +118,7 @@ def render_infeasible(exc, model, fmt: str = "table") -> str:
 def render_presets(table, model, fmt: str = "table") -> str:
     """The presets side by side, with deltas against the current mix."""
     if fmt == "json":
-        records = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
-                   for row in table.to_dict("records")]
+        records = _records(table)
         return json.dumps({"strategy": model.name, "vendor": model.vendor, "presets": records},
                           ensure_ascii=False, indent=2) + "\n"
     rows = [[r.preset, r.status, "" if math.isnan(r.score) else f"{r.score:.4f}",
@@ -127,8 +135,7 @@ def render_presets(table, model, fmt: str = "table") -> str:
 def render_frontier(table, model, preset, fmt: str = "table") -> str:
     """Score against margin floor, every point with its status; the points where a move switches called out."""
     if fmt == "json":
-        records = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
-                   for row in table.to_dict("records")]
+        records = _records(table)
         return json.dumps({"strategy": model.name, "vendor": model.vendor, "preset": preset, "points": records},
                           ensure_ascii=False, indent=2) + "\n"
     rows = [[f"{r.margin_floor_pct:.2f}%", r.status, "" if math.isnan(r.score) else f"{r.score:.4f}",
@@ -164,8 +171,7 @@ def render_preset_draws(result, model, fmt: str = "table") -> str:
 def render_backtest(table, model, fmt: str = "table") -> str:
     """Each preset's projection beside the observed quarters, with the errors; which preset the record resembles."""
     if fmt == "json":
-        records = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
-                   for row in table.to_dict("records")]
+        records = _records(table)
         return json.dumps({"strategy": model.name, "vendor": model.vendor, "base_quarter": model.base_quarter,
                            "as_of": model.as_of.isoformat(), "backtest": records}, ensure_ascii=False, indent=2) + "\n"
     out = [f"{model.name}: projections from {model.base_quarter} (known at {model.as_of}) beside what happened", ""]
