@@ -270,7 +270,18 @@ def provenance(criteria: CriteriaSet, vendors: list[Vendor], dm: DecisionMatrix,
         "flat_relative_tolerance": FLAT_RELATIVE_TOLERANCE,
         "staleness_months": criteria.staleness_months,
         "flag_counts": counts,
+        "evidence": _cell_evidence(dm.evidence),
     }
+
+
+def _cell_evidence(evidence: pd.DataFrame) -> dict:
+    """Per vendor and criterion, the fact row(s) a cell used (``data/facts.csv`` ids without the vendor, or
+    "estimate"), when its source was published, and where the observation is: ``{vendor: {criterion: {...}}}``."""
+    cells: dict = {}
+    for e in evidence.to_dict("records"):
+        cells.setdefault(e["vendor"], {})[e["criterion"]] = {
+            "fact": e.get("fact", ""), "period": e["period"], "source_date": e["source_date"], "where": e["where"]}
+    return cells
 
 
 # ------------------------------------------------------------------------------------------- validate

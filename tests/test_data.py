@@ -172,3 +172,31 @@ def test_both_views_have_observations_for_the_seeds_date_and_for_the_latest_data
         known_2023 = [m for m in metrics
                       if any(o.period_end <= dt.date(2023, 12, 31) for o in vendor.metrics.get(m, ()))]
         assert known_2023, f"{vendor.id} has nothing for the seeds' view"
+
+
+@pytest.mark.parametrize("as_of", ["2023-12-31", "2025-12-31"])
+def test_a_view_uses_no_evidence_published_after_its_date_and_names_the_fact_of_every_cell(as_of):
+    """Observations, incidents and status pages alike: the stability level is derived only from evidence whose
+    source had appeared; the JSON provenance names each cell's fact row and its publication date."""
+    from scoring.report import to_dict
+    day = dt.date.fromisoformat(as_of)
+    result = run(ROOT / "criteria" / "baseline.yaml", ROOT / "vendors", as_of=as_of)
+    cells = to_dict(result)["provenance"]["evidence"]
+    facts = read_facts(FACTS)
+    by_id = {v.id: v for v in VENDORS}
+    for vendor, row in cells.items():
+        for criterion, cell in row.items():
+            if cell["source_date"]:
+                assert dt.date.fromisoformat(cell["source_date"]) <= day, (vendor, criterion, cell)
+            for fact in filter(None, cell["fact"].split("; ")):
+                if fact != "estimate":
+                    published = facts[f"{vendor}:{fact}"]["source_date"]
+                    assert published <= as_of, (vendor, criterion, fact, published)
+        v = by_id[vendor]
+        note = result.explanation.set_index(["vendor", "criterion"]).loc[(vendor, "stability"), "note"]
+        for incident in v.incidents:
+            if str(incident.date) in note.split("not yet reported")[0]:
+                assert incident.source_date <= day, (vendor, incident.date)
+    # the seeds' view must not know what only 2024-2026 sources say
+    if as_of == "2023-12-31":
+        assert cells["huawei"]["stability"]["fact"] == ""      # its status page is documented only in 2026
