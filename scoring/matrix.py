@@ -139,6 +139,34 @@ def stability_level(vendor: Vendor, rule: StabilityRule, as_of: dt.date) -> tupl
     return float(level), info
 
 
+def flag_mixed_periods(rows: list[dict]) -> None:
+    """Flag ``mixed-period`` on each observed cell whose period differs from the one most cells of its criterion
+    share (on a tie, the latest of them): a 2022 share beside 2023 shares compares two different markets.
+    Derived cells (stability, computed over one window for everyone) and missing cells are left alone.
+
+    >>> rows = [dict(criterion="s", period=p, flags=[], note="") for p in ("2022-Q2", "2023-Q2", "2023-Q2")]
+    >>> flag_mixed_periods(rows); [r["flags"] for r in rows]
+    [['mixed-period'], [], []]
+    """
+    from collections import Counter
+
+    from .models import period_bounds
+
+    cells: dict[str, list[dict]] = {}
+    for row in rows:
+        if row["period"] and "derived" not in row["flags"] and "missing" not in row["flags"]:
+            cells.setdefault(row["criterion"], []).append(row)
+    for group in cells.values():
+        counts = Counter(r["period"] for r in group)
+        if len(counts) < 2:
+            continue
+        usual = max(counts, key=lambda p: (counts[p], period_bounds(p)[1]))
+        for r in group:
+            if r["period"] != usual:
+                r["flags"] = [*r["flags"], "mixed-period"]
+                r["note"] = f"{r['note']} [period {r['period']}; most of this criterion measures {usual}]".strip()
+
+
 def uncertainty_range(value: float, confidence: str | None, criterion: Criterion,
                       low: float | None = None, high: float | None = None) -> tuple[float, float]:
     """The plausible range of a raw value: the observation's own low/high when given, else value +- band x |value|
@@ -224,6 +252,7 @@ def build_matrix(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date | 
             rows.append(row)
     if errors:
         raise ConfigErrors(errors)
+    flag_mixed_periods(rows)
     evidence = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
     crit = {c.id: c for c in criteria.criteria}
     bounds = {k: evidence.pivot(index="vendor", columns="criterion", values=k).reindex(index=ids, columns=cols)

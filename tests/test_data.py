@@ -200,3 +200,42 @@ def test_a_view_uses_no_evidence_published_after_its_date_and_names_the_fact_of_
     # the seeds' view must not know what only 2024-2026 sources say
     if as_of == "2023-12-31":
         assert cells["huawei"]["stability"]["fact"] == ""      # its status page is documented only in 2026
+
+
+def test_a_cell_measuring_another_period_than_its_criterion_is_flagged_mixed_period_in_every_output():
+    from collections import Counter
+
+    from scoring.report import FORMATS, render
+    result = run(ROOT / "criteria" / "baseline.yaml", ROOT / "vendors", as_of="2023-12-31")
+    ev = result.matrix.evidence
+    for criterion, cells in ev[ev["period"].ne("") & ~ev["flags"].map(lambda f: "derived" in f or "missing" in f)
+                               ].groupby("criterion"):
+        counts = Counter(cells["period"])
+        top = max(counts.values())
+        usual = max(p for p, n in counts.items() if n == top)          # the most common; on a tie the latest
+        flagged = set(cells.loc[cells["flags"].map(lambda f: "mixed-period" in f), "vendor"])
+        assert flagged == set(cells.loc[cells["period"] != usual, "vendor"]), criterion
+    # The seeds' view compares Canalys' Q2 2022 shares (Alibaba, Huawei) with Q2 2023 imputations.
+    share = ev[ev["criterion"] == "public_cloud_share"].set_index("vendor")
+    assert share.loc["alibaba", "period"] == "2022-Q2" and "mixed-period" in share.loc["alibaba", "flags"]
+    assert share.loc["tianyi", "period"] == "2023-Q2" and "mixed-period" not in share.loc["tianyi", "flags"]
+    for fmt in FORMATS:
+        assert "mixed-period" in render(result, fmt), fmt
+
+
+def test_imputed_public_cloud_shares_fit_in_what_the_measured_top_three_leave():
+    """One method for every vendor Canalys does not name: per quarter, the imputed shares (with AWS's level from
+    the same rule, which no vendor file holds) add up to at most 100 minus Canalys' top-3 total."""
+    facts = read_facts(FACTS)
+    aws = {"2023-Q2": 8, "2023-Q4": 2.5 * 26 / 27.5, "2025-Q1": 2.5}
+    for period, total_id in (("2023-Q2", "market:canalys_top3_combined_share@Q2 2023"),
+                             ("2023-Q4", "market:canalys_top3_combined_share@Q4 2023"),
+                             ("2025-Q1", "market:canalys_top3_combined_share@Q1 2025")):
+        imputed = {v.id: o.value for v in VENDORS for o in v.metrics.get("canalys_share_pct", ())
+                   if o.estimate and o.period == period}
+        assert set(imputed) == {"tianyi", "baidu", "volcano", "mobile"}, period
+        left = 100 - leading_number(facts[total_id]["value"])
+        assert sum(imputed.values()) + aws[period] <= left + 0.1, (period, imputed, left)
+        measured = [o for v in VENDORS for o in v.metrics.get("canalys_share_pct", ())
+                    if not o.estimate and o.period == period]
+        assert all(o.fact for o in measured)
