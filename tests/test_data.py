@@ -239,3 +239,20 @@ def test_imputed_public_cloud_shares_fit_in_what_the_measured_top_three_leave():
         measured = [o for v in VENDORS for o in v.metrics.get("canalys_share_pct", ())
                     if not o.estimate and o.period == period]
         assert all(o.fact for o in measured)
+
+
+def test_every_rubric_level_is_the_weighted_sum_its_note_states_and_lies_in_its_range():
+    """chip_supply_level and open_source_level are 0.6 x A + 0.4 x B readings: the note's arithmetic must give the
+    value (to one decimal), and the value must lie in its low..high."""
+    import re
+    checked = 0
+    for vendor, metric, o in observations():
+        if metric not in ("chip_supply_level", "open_source_level"):
+            continue
+        m = re.search(r"0\.6 x (\d+(?:\.\d+)?) \+ 0\.4 x (\d+(?:\.\d+)?) = (\d+(?:\.\d+)?)", o.note)
+        assert m, f"{o.where}: {vendor.id}.{metric} {o.period}: no '0.6 x A + 0.4 x B = value' in the note"
+        a, b, stated = map(float, m.groups())
+        assert round(0.6 * a + 0.4 * b, 1) == stated == o.value, f"{o.where}: {vendor.id}.{metric} {o.period}"
+        assert (o.low if o.low is not None else o.value) <= o.value <= (o.high if o.high is not None else o.value)
+        checked += 1
+    assert checked >= 20
