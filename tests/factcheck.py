@@ -186,7 +186,7 @@ def data_problems(vendors_folder: Path, facts_path: Path, seeds_folder: Path | N
                         problems.append(f"{o.where}: {what} is an estimate whose reasoning is too thin")
                     if o.confidence == "high":
                         problems.append(f"{o.where}: {what} is an estimate rated high confidence")
-                    for used in facts_named_in(o.note, vendor.id, by_key):
+                    for used in [*([row] if row else []), *facts_named_in(o.note, vendor.id, by_key)]:
                         published = as_date(used["source_date"])
                         if published and o.source_date and published > o.source_date:
                             problems.append(f"{o.where}: {what} is an estimate dated {o.source_date} but uses "
