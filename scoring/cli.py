@@ -235,6 +235,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             checked = pipeline.validate(files, args.vendors, default_as_of=today)
             print(f"ok: {len(checked.criteria_files)} criteria file(s) and {len(checked.vendor_files)} vendor file(s) "
                   "are valid")
+            for warning in checked.warnings:
+                print(f"warning: {warning}")
             return EXIT_OK
         comparison = pipeline.compare(files, args.vendors, as_of=as_of, default_as_of=today)
         sys.stdout.write(report.render_compare(comparison, args.format))

@@ -18,10 +18,11 @@ from .errors import ConfigError, ConfigErrors
 from .models import UNIT_RANGES, CriteriaSet, Criterion, Observation, StabilityRule, Vendor, unit_of_metric
 
 #: The flags a cell can carry, in the order they are shown.
-FLAGS = ("missing", "estimate", "unsourced", "stale", "low-confidence", "derived", "unknown", "clipped")
+FLAGS = ("missing", "estimate", "unsourced", "stale", "low-confidence", "derived", "unknown", "clipped",
+         "mixed-period")
 
 EVIDENCE_COLUMNS = ["vendor", "criterion", "metric", "value", "low", "high", "period", "source", "source_date",
-                    "confidence", "note", "flags", "where"]
+                    "confidence", "note", "flags", "where", "fact"]
 
 #: How far a figure may plausibly be off, as a share of its value, when its observation gives no low/high range.
 #: One table for the whole tool: robustness analyses (tornado, SMAA) draw values within these bands.
@@ -92,10 +93,17 @@ def stability_level(vendor: Vendor, rule: StabilityRule, as_of: dt.date) -> tupl
     the post-mortem factor when a written post-mortem came within the stated days. The sum maps to a level by
     the rule's bands. A vendor with nothing in the window is not "perfect": its level comes from its disclosure
     practice (``no_incidents``), and it is flagged ``unknown`` unless its status history was verified.
+
+    Evidence counts only once its source was published by ``as_of``: an incident reported later, or a status-page
+    finding dated later, was not known then (a status page not yet documented scores as ``none`` found).
     """
     start = shift_months(as_of, -rule.window_months)
-    used = [i for i in vendor.incidents if i.counted and start < i.date <= as_of]
-    page = vendor.status_page.value if vendor.status_page else "none"
+    in_window = [i for i in vendor.incidents if i.counted and start < i.date <= as_of]
+    used = [i for i in in_window if i.source_date is None or i.source_date <= as_of]
+    unpublished = [i for i in in_window if i not in used]
+    status = vendor.status_page
+    known_page = status if status and (status.source_date is None or status.source_date <= as_of) else None
+    page = known_page.value if known_page else "none"
     weighted = 0.0
     for inc in used:
         w = min(inc.duration_hours, rule.cap_hours) * rule.scope_weights[inc.scope] * rule.plane_weights[inc.plane]
@@ -108,21 +116,55 @@ def stability_level(vendor: Vendor, rule: StabilityRule, as_of: dt.date) -> tupl
         if page != "verified":
             flags.append("unknown")
         note = f"no counted incident in the {rule.window_months} months to {as_of}; status page: {page}"
+        if status and not known_page:
+            note += f" (the finding '{status.value}' was published {status.source_date}, after {as_of})"
     else:
         level = next((lvl for below, lvl in rule.levels if weighted < below), rule.otherwise)
         note = (f"{len(used)} incident(s) in the {rule.window_months} months to {as_of} "
                 f"({', '.join(str(i.date) for i in used)}); weighted hours {weighted:.2f}")
-    confidences = [i.confidence for i in used] + ([vendor.status_page.confidence] if vendor.status_page else ["low"])
+    if unpublished:
+        note += "; not yet reported: " + ", ".join(f"{i.date} (source {i.source_date})" for i in unpublished)
+    confidences = [i.confidence for i in used] + ([known_page.confidence] if known_page else ["low"])
     order = {"high": 0, "medium": 1, "low": 2}
     confidence = max(confidences, key=lambda x: order.get(x, 2))
     if confidence == "low":
         flags.append("low-confidence")
-    sources = ("; ".join(dict.fromkeys(i.source for i in used))
-               or (vendor.status_page.source if vendor.status_page else ""))
+    sources = ("; ".join(dict.fromkeys(i.source for i in used)) or (known_page.source if known_page else ""))
+    evidence = used if used else ([known_page] if known_page else [])
+    dates = [e.source_date for e in evidence if e.source_date is not None]
     info = dict(period=f"{start + dt.timedelta(days=1)}..{as_of}", source=sources, confidence=confidence, note=note,
-                flags=flags, weighted_hours=weighted,
-                where=str(vendor.status_page.where if vendor.status_page else vendor.where))
+                flags=flags, weighted_hours=weighted, source_date=str(max(dates)) if dates else "",
+                fact="; ".join(e.fact or "(no fact row)" for e in evidence),
+                where=str(known_page.where if known_page else vendor.where))
     return float(level), info
+
+
+def flag_mixed_periods(rows: list[dict]) -> None:
+    """Flag ``mixed-period`` on each observed cell whose period differs from the one most cells of its criterion
+    share (on a tie, the latest of them): a 2022 share beside 2023 shares compares two different markets.
+    Derived cells (stability, computed over one window for everyone) and missing cells are left alone.
+
+    >>> rows = [dict(criterion="s", period=p, flags=[], note="") for p in ("2022-Q2", "2023-Q2", "2023-Q2")]
+    >>> flag_mixed_periods(rows); [r["flags"] for r in rows]
+    [['mixed-period'], [], []]
+    """
+    from collections import Counter
+
+    from .models import period_bounds
+
+    cells: dict[str, list[dict]] = {}
+    for row in rows:
+        if row["period"] and "derived" not in row["flags"] and "missing" not in row["flags"]:
+            cells.setdefault(row["criterion"], []).append(row)
+    for group in cells.values():
+        counts = Counter(r["period"] for r in group)
+        if len(counts) < 2:
+            continue
+        usual = max(counts, key=lambda p: (counts[p], period_bounds(p)[1]))
+        for r in group:
+            if r["period"] != usual:
+                r["flags"] = [*r["flags"], "mixed-period"]
+                r["note"] = f"{r['note']} [period {r['period']}; most of this criterion measures {usual}]".strip()
 
 
 def uncertainty_range(value: float, confidence: str | None, criterion: Criterion,
@@ -170,13 +212,14 @@ def build_matrix(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date | 
     for v in chosen:
         for c in criteria.criteria:
             row = dict(vendor=v.id, criterion=c.id, metric=c.metric, value=np.nan, low=np.nan, high=np.nan, period="",
-                       source="", source_date="", confidence="", note="", flags=[], where="")
+                       source="", source_date="", confidence="", note="", flags=[], where="", fact="")
             if criteria.stability is not None and c.metric == criteria.stability.metric:
                 level, info = stability_level(v, criteria.stability, as_of)
                 values.loc[v.id, c.id] = level
                 lo, hi = uncertainty_range(level, info["confidence"], c)
                 row.update(value=level, low=lo, high=hi, period=info["period"], source=info["source"],
-                           confidence=info["confidence"], note=info["note"], flags=info["flags"], where=info["where"])
+                           source_date=info["source_date"], confidence=info["confidence"], note=info["note"],
+                           flags=info["flags"], where=info["where"], fact=info["fact"])
             else:
                 obs = select_observation(v.metrics.get(c.metric, ()), as_of)
                 if obs is None:
@@ -204,10 +247,12 @@ def build_matrix(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date | 
                     lo, hi = uncertainty_range(obs.value, obs.confidence, c, obs.low, obs.high)
                     row.update(value=obs.value, low=lo, high=hi, period=obs.period or "", source=obs.source,
                                source_date=str(obs.source_date or ""), confidence=obs.confidence or "",
-                               note=obs.note, flags=flags, where=str(obs.where))
+                               note=obs.note, flags=flags, where=str(obs.where),
+                               fact=obs.fact or ("estimate" if obs.estimate else ""))
             rows.append(row)
     if errors:
         raise ConfigErrors(errors)
+    flag_mixed_periods(rows)
     evidence = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
     crit = {c.id: c for c in criteria.criteria}
     bounds = {k: evidence.pivot(index="vendor", columns="criterion", values=k).reindex(index=ids, columns=cols)

@@ -270,7 +270,18 @@ def provenance(criteria: CriteriaSet, vendors: list[Vendor], dm: DecisionMatrix,
         "flat_relative_tolerance": FLAT_RELATIVE_TOLERANCE,
         "staleness_months": criteria.staleness_months,
         "flag_counts": counts,
+        "evidence": _cell_evidence(dm.evidence),
     }
+
+
+def _cell_evidence(evidence: pd.DataFrame) -> dict:
+    """Per vendor and criterion, the fact row(s) a cell used (``data/facts.csv`` ids without the vendor, or
+    "estimate"), when its source was published, and where the observation is: ``{vendor: {criterion: {...}}}``."""
+    cells: dict = {}
+    for e in evidence.to_dict("records"):
+        cells.setdefault(e["vendor"], {})[e["criterion"]] = {
+            "fact": e.get("fact", ""), "period": e["period"], "source_date": e["source_date"], "where": e["where"]}
+    return cells
 
 
 # ------------------------------------------------------------------------------------------- validate
@@ -283,6 +294,7 @@ class Validation:
     criteria_files: list[str]
     vendor_files: list[str]
     as_of: dict[str, str]
+    warnings: list[str] = field(default_factory=list)   # plausibility, and vendor files no view lists
 
 
 def validate(criteria_paths: list[str | Path], vendors_folder: str | Path, *, as_of: dt.date | str | None = None,
@@ -297,12 +309,14 @@ def validate(criteria_paths: list[str | Path], vendors_folder: str | Path, *, as
     errors: list[ConfigError] = []
     if not criteria_paths:
         errors.append(ConfigError(Where("criteria"), "", "no criteria files found", "pass --criteria FILE"))
-    vendors = collect_vendors(vendors_folder, errors)
-    dates = {}
+    warnings: list[ConfigError] = []
+    vendors = collect_vendors(vendors_folder, errors, warnings)
+    dates, listed = {}, set()
     for path in criteria_paths:
         criteria = collect_criteria(path, errors)
         if criteria is None or not vendors:
             continue
+        listed |= set(criteria.vendors) if criteria.vendors else {v.id for v in vendors}
         problems = cross_check(criteria, vendors)
         errors.extend(problems)
         if problems:
@@ -315,7 +329,10 @@ def validate(criteria_paths: list[str | Path], vendors_folder: str | Path, *, as
             errors.extend(exc.errors)
     if errors:
         raise ConfigErrors(errors)
-    return Validation([str(p) for p in criteria_paths], sorted({v.path for v in vendors}), dates)
+    warnings += [ConfigError(v.where, "id", f"vendor {v.id!r} is not listed by any criteria view, so it is never "
+                             "ranked", "add it to a view's vendors: list") for v in vendors if v.id not in listed]
+    return Validation([str(p) for p in criteria_paths], sorted({v.path for v in vendors}), dates,
+                      [str(w) for w in warnings])
 
 
 # ---------------------------------------------------------------------------------------- analyses

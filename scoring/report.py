@@ -34,6 +34,7 @@ _FLAG_MEANING = {
     "derived": "computed from other facts (e.g. stability from the incident list)",
     "unknown": "no incident disclosed, and the status history is not verified: unknown, not perfect",
     "clipped": "outside the criterion's fixed scale; clipped to its bound",
+    "mixed-period": "measures a different period than most of this criterion's figures: the comparison mixes dates",
 }
 
 

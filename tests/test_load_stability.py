@@ -63,3 +63,42 @@ def test_a_rule_without_its_fallback_level_is_rejected(write_yaml):
     path = write_yaml("c.yaml", RULE.replace("  otherwise: 0\n", ""))
     assert problems(load_criteria, path) == [
         f"{path}:6:3: stability: missing required key 'otherwise'\n    hint: add 'otherwise:' here"]
+
+
+# ------------------------------------------------------------ the derived level uses only evidence published by then
+
+VENDOR = textwrap.dedent("""\
+    id: v
+    name: V
+    status_page: {value: unverified, source: docs, source_date: "2025-06", confidence: medium}
+    incidents:
+      - {date: "2024-07-02", duration_hours: 2, scope: region, plane: data, source: press, source_date: "2026-04-06",
+         confidence: medium}
+    metrics: {}
+    """)
+
+
+def _level(write_yaml, as_of: str):
+    import datetime as dt
+
+    from scoring.load import load_vendor
+    from scoring.matrix import stability_level
+    rule = load_criteria(write_yaml("c.yaml", RULE)).stability
+    vendor = load_vendor(write_yaml("v.yaml", VENDOR))
+    return stability_level(vendor, rule, dt.date.fromisoformat(as_of))
+
+
+def test_an_incident_counts_only_once_its_source_is_published(write_yaml):
+    # 2 h x region 1.5 x data 1.0 = 3 weighted hours -> level 4 (below 5), but only from 2026-04-06 on.
+    level, info = _level(write_yaml, "2026-04-06")
+    assert (level, info["weighted_hours"], info["source_date"]) == (4.0, 3.0, "2026-04-06")
+    level, info = _level(write_yaml, "2026-04-05")
+    assert info["weighted_hours"] == 0 and "not yet reported: 2024-07-02 (source 2026-04-06)" in info["note"]
+    assert level == 4.0 and info["source_date"] == "2025-06-01"     # scored by the (published) status page
+
+
+def test_a_status_page_finding_published_after_the_as_of_date_scores_as_none_found(write_yaml):
+    level, info = _level(write_yaml, "2025-05-31")
+    assert level == 3.0 and "unknown" in info["flags"] and info["fact"] == "" and info["source"] == ""
+    assert "the finding 'unverified' was published 2025-06-01, after 2025-05-31" in info["note"]
+    assert _level(write_yaml, "2025-06-01")[0] == 4.0

@@ -27,6 +27,7 @@ from ..models import (
 )
 from ..yamldoc import is_number
 from .checks import Checker, check_schema, describe, read_doc, sha256_of
+from .plausibility import plausibility_warnings
 
 _ID = re.compile(r"^[a-z][a-z0-9_-]*$")
 _VENDOR_KEYS = ("schema", "id", "name", "name_zh", "parent", "status_page", "incidents", "metrics")
@@ -61,8 +62,10 @@ def load_vendors(folder: str | Path) -> list[Vendor]:
     return vendors
 
 
-def collect_vendors(folder: str | Path, errors: list[ConfigError]) -> list[Vendor]:
-    """Every valid vendor profile in a folder, adding every problem (and each repeated id) to ``errors``.
+def collect_vendors(folder: str | Path, errors: list[ConfigError],
+                    warnings: list[ConfigError] | None = None) -> list[Vendor]:
+    """Every valid vendor profile in a folder, adding every problem (and each repeated id) to ``errors`` and,
+    when given a ``warnings`` list, the plausibility warnings of :mod:`scoring.load.plausibility`.
 
     >>> errors = []
     >>> collect_vendors("no-such-folder", errors), [str(e) for e in errors]
@@ -88,6 +91,8 @@ def collect_vendors(folder: str | Path, errors: list[ConfigError]) -> list[Vendo
         vendor = _collect_vendor(path, errors, seen)
         if vendor is not None:
             vendors.append(vendor)
+    if warnings is not None:
+        warnings.extend(plausibility_warnings(vendors))
     return vendors
 
 
