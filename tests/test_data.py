@@ -256,3 +256,44 @@ def test_every_rubric_level_is_the_weighted_sum_its_note_states_and_lies_in_its_
         assert (o.low if o.low is not None else o.value) <= o.value <= (o.high if o.high is not None else o.value)
         checked += 1
     assert checked >= 20
+
+
+def strategy_fact_problems(model, facts: dict[str, dict]) -> list[str]:
+    """Every coefficient of kind fact in a strategy model against the fact row it cites (``<vendor>:<cited>``):
+    the row exists, and its value, converted to the coefficient's unit, is the coefficient's value."""
+    to_bn = {"RMB million": 1e-3, "RMB billion": 1.0}
+    problems = []
+    coefficients = list(model.coefficients()) + [c for facts_of in model.observed.values() for c in facts_of.values()]
+    for c in coefficients:
+        if c.kind != "fact" or not c.fact:
+            continue
+        where = f"{c.where.path}:{c.where.line}:{c.where.column}: {c.key}"
+        row = facts.get(f"{model.vendor}:{c.fact}")
+        if row is None:
+            problems.append(f"{where}: cites {c.fact!r}, which is not a row of data/facts.csv")
+            continue
+        value = leading_number(row["value"])
+        if row["unit"] in to_bn:
+            value *= to_bn[row["unit"]]
+        elif row["unit"] != "%":
+            problems.append(f"{where}: the row's unit {row['unit']!r} is neither RMB nor %")
+            continue
+        if value is None or abs(value - c.value) > 1e-9 * max(1.0, abs(value)):
+            problems.append(f"{where}: {c.value!r} but the row {row['id']!r} says {row['value']} {row['unit']}")
+    return problems
+
+
+def test_every_fact_the_strategy_model_cites_is_a_row_of_the_facts_with_that_value():
+    from dataclasses import replace
+
+    from scoring.load import load_strategy
+    model = load_strategy(ROOT / "strategy" / "alibaba.yaml")
+    facts = read_facts(FACTS)
+    assert strategy_fact_problems(model, facts) == []
+    cited = [c for c in model.coefficients() if c.kind == "fact"]
+    assert len(cited) >= 2 and sum(len(v) for v in model.observed.values()) >= 3
+    # the check bites: a changed base revenue, and a citation of a row that does not exist
+    changed = replace(model, base_revenue_rmb_bn=replace(model.base_revenue_rmb_bn, value=27.0))
+    assert any("27.0 but the row" in p for p in strategy_fact_problems(changed, facts))
+    renamed = replace(model, base_ebita_rmb_bn=replace(model.base_ebita_rmb_bn, fact="adjusted_ebita@Sep-2033 qtr"))
+    assert any("not a row of data/facts.csv" in p for p in strategy_fact_problems(renamed, facts))
