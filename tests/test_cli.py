@@ -107,13 +107,13 @@ def test_report_writes_three_formats_with_provenance_and_leaves_inputs_alone(tmp
                      "--as-of", "2024-06-30", "--out", str(tmp_path / "out"))
     assert run.returncode == 0, run.stderr
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert written == [f"2024-06-30_textbook_topsis.{suffix}" for suffix in ("csv", "json", "md")]
+    assert written == [f"2024-06-30_textbook_topsis.{suffix}" for suffix in ("csv", "json", "md", "provenance.txt")]
     doc = json.loads((tmp_path / "out" / written[1]).read_text(encoding="utf-8"))
     prov = doc["provenance"]
     assert prov["as_of"] == "2024-06-30" and prov["method"] == "topsis" and prov["version"]
     assert prov["criteria_sha256"] == __import__("hashlib").sha256(before[TEXTBOOK / "criteria.yaml"]).hexdigest()
     assert len(prov["vendor_files"]) == 3
-    assert "inputs_sha256" in (tmp_path / "out" / written[0]).read_text(encoding="utf-8")
+    assert "inputs_sha256" in (tmp_path / "out" / written[3]).read_text(encoding="utf-8")      # the CSV's sidecar
     assert "## Provenance" in (tmp_path / "out" / written[2]).read_text(encoding="utf-8")
     assert {p: p.read_bytes() for p in inputs} == before
     assert not list((tmp_path / "out").glob(".*.tmp"))
@@ -129,8 +129,7 @@ def test_report_text_from_inputs_is_escaped_and_spreadsheet_safe(write_yaml, tmp
     assert run.returncode == 0, run.stderr
     md = next((tmp_path / "out").glob("*.md")).read_text(encoding="utf-8")
     assert "<script>" not in md and "&lt;script&gt;" in md and "\\| pipe" in md
-    rows = [line for line in next((tmp_path / "out").glob("*.csv")).read_text(encoding="utf-8").splitlines()
-            if not line.startswith("#")]
+    rows = next((tmp_path / "out").glob("*.csv")).read_text(encoding="utf-8").splitlines()
     names = [row[2] for row in csv.reader(rows[1:])]
     assert sorted(names) == sorted(["'@SUM(A1) | pipe", "'=HYPERLINK(\"http://evil\")<script>"])
 
