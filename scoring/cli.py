@@ -90,14 +90,16 @@ def _parser() -> argparse.ArgumentParser:
 
     sen = command("sensitivity", "weight stability intervals, tornado and SMAA-2 acceptabilities", """
         cloudscore sensitivity --draws 100000 --seed 1
-        cloudscore sensitivity --weights dirichlet --concentration 30 --order 'ai_cloud_share >= chip_supply'
+        cloudscore sensitivity --concentration 30 --order 'ai_cloud_share >= chip_supply'
+        cloudscore sensitivity --weights uniform     # no preference information: every weight vector alike
         cloudscore sensitivity --fixed-values --format json
         """)
     scoring_args(sen)
     sen.add_argument("--draws", type=_positive_int, default=10_000, help="SMAA draws (default 10,000)")
     sen.add_argument("--seed", type=int, default=0, help="random seed (default 0): same seed, same result")
-    sen.add_argument("--weights", default="uniform", choices=("uniform", "dirichlet"),
-                     help="uniform on the simplex, or Dirichlet centred on the stated weights")
+    sen.add_argument("--weights", default="dirichlet", choices=("dirichlet", "uniform"),
+                     help="dirichlet (default): drawn around the stated weights; uniform: uniform on the simplex, "
+                          "the 'no preference information' model")
     sen.add_argument("--concentration", type=_positive_float, default=50.0,
                      help="Dirichlet concentration: higher = closer to the stated weights (default 50)")
     sen.add_argument("--order", action="append", default=[], metavar="'A >= B'",

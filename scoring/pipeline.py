@@ -339,10 +339,14 @@ def _known_vendor(flag: str, value: str | None, result: Result) -> None:
         raise ConfigErrors([ConfigError(Where(flag), "", f"unknown vendor {value!r}", did_you_mean(value, vendors))])
 
 
-def sensitivity(result: Result, *, draws: int = 10_000, seed: int = 0, weights: str = "uniform",
+def sensitivity(result: Result, *, draws: int = 10_000, seed: int = 0, weights: str = "dirichlet",
                 concentration: float = 50.0, order: list[str] | None = None, vary_values: bool = True,
                 weight_delta: float = 0.25, vendor: str | None = None) -> Sensitivity:
     """Weight stability intervals, tornado (for ``vendor``, default the leader) and SMAA-2 on one ranking.
+
+    SMAA's weights are drawn around the stated ones by default (``weights="dirichlet"``, ``concentration``:
+    higher = closer); ``weights="uniform"`` is the "no preference information" model
+    (:data:`scoring.weight_draws.DEFAULT_WEIGHT_MODEL`, :func:`scoring.weight_draws.describe_weight_model`).
 
     A bad ``order`` constraint or an unknown ``vendor`` is reported as ``ConfigErrors`` (exit 2 on the command line).
     """

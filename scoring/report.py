@@ -441,8 +441,8 @@ def render_sensitivity(analysis, fmt: str = "table") -> str:
              f"{t.rank_low} .. {t.rank_high}"] for t in sub.itertuples()]
     out += text_table(["factor", "setting", "score", "rank"], rows)
     out += ["", "One factor at a time misses interactions; SMAA below varies everything at once.", ""]
-    how = ("uniform on the simplex" if s.weights == "uniform"
-           else f"Dirichlet around the stated weights (concentration {s.concentration:g})")
+    from .weight_draws import describe_weight_model
+    how = describe_weight_model(s.weights, s.concentration)
     out += [f"SMAA-2: {s.draws:,} draws, seed {s.seed}, weights {how}"
             + (f", order {', '.join(s.order)}" if s.order else "")
             + (", figures drawn within their uncertainty" if s.vary_values else ", figures fixed"), ""]

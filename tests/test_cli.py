@@ -157,8 +157,18 @@ def test_sensitivity_table_has_its_three_sections():
                      "--order", "ai_cloud_share >= chip_supply")
     assert run.returncode == 0, run.stderr
     for part in ("Weight stability intervals", "Tornado for alibaba", "SMAA-2: 1,000 draws, seed 0",
-                 "Dirichlet around the stated weights (concentration 30)", "order ai_cloud_share >= chip_supply"):
+                 "weights drawn around the stated weights (Dirichlet, concentration 30)",
+                 "order ai_cloud_share >= chip_supply"):
         assert part in run.stdout
+
+
+def test_sensitivity_draws_around_the_stated_weights_by_default_and_names_the_uniform_option():
+    default = cloudscore("sensitivity", "--draws", "500", "--format", "json")
+    uniform = cloudscore("sensitivity", "--draws", "500", "--weights", "uniform")
+    assert default.returncode == 0 and uniform.returncode == 0, default.stderr + uniform.stderr
+    doc = json.loads(default.stdout)
+    assert doc["weights"] == "dirichlet" and doc["concentration"] == 50.0
+    assert "weights uniform on the simplex (no preference information)" in uniform.stdout
 
 
 def test_whatif_answers_in_words_and_json():
