@@ -81,12 +81,17 @@ def _parser() -> argparse.ArgumentParser:
         """)
     scoring_args(r)
     r.add_argument("--format", default="table", choices=report.FORMATS)
-    rep = command("report", "write Markdown, CSV and JSON reports", """
-        cloudscore report                            # into reports/
-        cloudscore report --as-of 2023-12-31 --out /tmp/reports
+    rep = command("report", "write the full report: HTML, Excel, Markdown with SVG charts, CSV and JSON", """
+        cloudscore report                            # into reports/, what changed since 2023-12-31
+        cloudscore report --criteria criteria/ai-first.yaml --out /tmp/reports --since none
         """)
     scoring_args(rep)
     rep.add_argument("--out", default="reports", metavar="DIR", help="output folder (default reports/)")
+    rep.add_argument("--since", default="2023-12-31", metavar="DATE",
+                     help="'what changed' compares with this as-of date (default 2023-12-31, the seeds' view; "
+                          "'none' leaves the section out)")
+    rep.add_argument("--draws", type=_positive_int, default=10_000, help="SMAA draws (default 10,000)")
+    rep.add_argument("--seed", type=int, default=0, help="random seed (default 0): same seed, same report")
 
     sen = command("sensitivity", "weight stability intervals, tornado and SMAA-2 acceptabilities", """
         cloudscore sensitivity --draws 100000 --seed 1
@@ -248,7 +253,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         sys.stdout.write(report.render(result, args.format))
         return EXIT_OK
     if args.command == "report":
-        for path in report.write_reports(result, args.out):
+        from .full_report import check_folder, write_report
+        check_folder(args.out)
+        since = None if args.since.strip().lower() == "none" else pipeline.parse_as_of(args.since)
+        data = pipeline.report(result, since=since, draws=args.draws, seed=args.seed)
+        for path in write_report(data, args.out):
             print(path)
         return EXIT_OK
     if args.command == "whatif":

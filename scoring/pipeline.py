@@ -363,6 +363,45 @@ def sensitivity(result: Result, *, draws: int = 10_000, seed: int = 0, weights: 
                        vendor or str(result.ranking["vendor"].iloc[0]), weight_delta)
 
 
+#: The report's "what changed" compares with this as-of date by default: the seeds' view (end of 2023).
+DEFAULT_SINCE = dt.date(2023, 12, 31)
+#: Libraries whose versions a report's provenance names (read from the installed metadata, not imported).
+REPORT_LIBRARIES = ("numpy", "pandas", "highspy", "PuLP", "matplotlib", "XlsxWriter", "Jinja2")
+
+
+def report(result: Result, *, since: dt.date | None = DEFAULT_SINCE, draws: int = 10_000, seed: int = 0,
+           concentration: float = 50.0):
+    """Everything ``cloudscore report`` shows (a ``summary.ReportData``): the ranking, its sensitivity analysis
+    with weights drawn around the stated ones, the runner-up's what-it-takes answers, and the same view at
+    ``since`` (None, or a date not before the ranking's, leaves "what changed" out)."""
+    from importlib import metadata
+
+    from .summary import build_report_data
+    from .weight_draws import describe_weight_model
+    analysis = sensitivity(result, draws=draws, seed=seed, concentration=concentration)
+    earlier = None
+    if since is not None and since < result.matrix.as_of:
+        earlier = score(result.criteria, result.vendors, as_of=since, method=result.method)
+    lines: list[str] = []
+    order = list(result.ranking["vendor"])
+    if len(order) > 1:
+        answer = what_if(result, order[1], beat=order[0])
+        lines = [a.text for a in answer.answers if a.feasible and a.verified] or list(answer.notes)
+    versions = []
+    for name in REPORT_LIBRARIES:
+        try:
+            versions.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name} (not installed)")
+    s = analysis.smaa
+    extra = [("smaa", f"{s.draws} draws, seed {s.seed}, weights {describe_weight_model(s.weights, s.concentration)}"
+                      + (", figures drawn within their uncertainty" if s.vary_values else ", figures fixed")),
+             ("compared_with", earlier.matrix.as_of.isoformat() if earlier is not None else "none"),
+             ("libraries", ", ".join(versions))]
+    from .report import provenance_block
+    return build_report_data(result, analysis, earlier, lines, provenance_block(result, extra))
+
+
 _UNIT_WORDS = {"pct": "points", "level": "levels"}
 
 

@@ -108,12 +108,24 @@ def render_csv(result: Result) -> str:
                      *[f"part_{c}" for c in crits], "adds_up_to", *[f"raw_{c}" for c in crits], "flags"])
     expl = result.explanation.set_index(["vendor", "criterion"])
     for row in result.ranking.itertuples(index=False):
-        writer.writerow([neutralise_cell(x) for x in [
+        writer.writerow([neutralise_cell(one_line(x)) for x in [
             int(row.rank), row.vendor, row.name, f"{row.score:.6f}", row.tied, f"{row.weighted_sum:.6f}",
             *[f"{parts.table.loc[row.vendor, c]:.6f}" for c in crits], parts.total_column,
             *[format_cell(expl.loc[(row.vendor, c), "raw"]) for c in crits],
             ";".join(row.flags)]])
     return out.getvalue()
+
+
+def one_line(value):
+    r"""Text with its line breaks folded into spaces (a CR or LF inside a CSV cell would start a row for some
+    readers, and text after it could start a formula); other values unchanged.
+
+    >>> one_line("a\r\n=b\rc"), one_line(3)
+    ('a =b c', 3)
+    """
+    if isinstance(value, str):
+        return value.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+    return value
 
 
 def render_provenance(result: Result, extra: list[tuple[str, str]] | None = None) -> str:
@@ -138,7 +150,8 @@ def provenance_block(result: Result, extra: list[tuple[str, str]] | None = None)
              ("as_of", f"{p['as_of']} ({p.get('as_of_source', 'given')})"), ("method", p["method"]),
              ("normalization", p["normalization"]), ("inputs_sha256", p["inputs_sha256"])]
     lines += [("vendor_file", f"{path} sha256 {digest}") for path, digest in p["vendor_files"].items()]
-    return lines + list(extra or [])
+    # one line each, whatever the input text holds: a newline in a view's name must not start a line of its own
+    return [(k, " ".join(str(v).split())) for k, v in lines + list(extra or [])]
 
 
 def _md(text) -> str:
@@ -361,14 +374,14 @@ def render(result: Result, fmt: str) -> str:
         raise ValueError(f"unknown format {fmt!r}; choose one of {list(RENDERERS)}") from None
 
 
-def write_atomic(path: str | Path, text: str) -> Path:
-    """Write text to ``path`` via a temporary file in the same folder and a rename."""
+def write_atomic(path: str | Path, text: str | bytes) -> Path:
+    """Write text (UTF-8) or bytes to ``path`` via a temporary file in the same folder and a rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            _write_file(handle, text.encode("utf-8") if isinstance(text, str) else text)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -376,10 +389,45 @@ def write_atomic(path: str | Path, text: str) -> Path:
     return path
 
 
+def _write_file(handle, data: bytes) -> None:
+    """The one place report bytes reach a file (a test simulates a full disk here)."""
+    handle.write(data)
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
+#: Bytes of the view-name part of a report's file names (a Chinese character is 3 bytes in UTF-8); file names stay
+#: far below the 255-byte limit of common file systems whatever the suffix.
+MAX_NAME_BYTES = 80
+
+
+def safe_name(text: str, max_bytes: int = MAX_NAME_BYTES) -> str:
+    """User text (a view's name) as a file-name part: letters and digits of any script, ``-`` and ``_``; anything
+    else becomes ``-``. A name cut to ``max_bytes`` (UTF-8) ends in 8 hex digits of its hash, so two long names that
+    share a beginning still get different files.
+
+    >>> safe_name("baseline"), safe_name("../etc/passwd"), safe_name("云 基线"), safe_name("")
+    ('baseline', 'etc-passwd', '云-基线', 'view')
+    >>> len(safe_name("x" * 300).encode()), safe_name("x" * 300)[-9:] != safe_name("x" * 299 + "y")[-9:]
+    (80, True)
+    """
+    import hashlib
+    import re
+    import unicodedata
+    s = unicodedata.normalize("NFKC", str(text))
+    s = "".join(ch if (ch.isalnum() and ch.isprintable()) or ch in "-_" else "-" for ch in s)
+    s = re.sub(r"-{2,}", "-", s).strip("-_") or "view"
+    if len(s.encode("utf-8")) <= max_bytes:
+        return s
+    tag = "-" + hashlib.sha256(str(text).encode("utf-8")).hexdigest()[:8]
+    while len(s.encode("utf-8")) > max_bytes - len(tag):
+        s = s[:-1]
+    return s.rstrip("-_") + tag
+
+
 def report_stem(result: Result) -> str:
-    """``<as_of>_<criteria name>_<method>``, safe as a file name."""
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in result.criteria.name)
-    return f"{result.matrix.as_of.isoformat()}_{safe}_{result.method}"
+    """``<as_of>_<criteria name>_<method>``, safe as a file name and bounded in length (:func:`safe_name`)."""
+    return f"{result.matrix.as_of.isoformat()}_{safe_name(result.criteria.name)}_{result.method}"
 
 
 def write_reports(result: Result, folder: str | Path = "reports") -> list[Path]:

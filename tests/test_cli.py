@@ -100,23 +100,26 @@ def test_validate_exits_0_on_clean_input():
     assert run.stdout.startswith("ok:")
 
 
-def test_report_writes_three_formats_with_provenance_and_leaves_inputs_alone(tmp_path):
+def test_report_writes_every_format_with_provenance_and_leaves_inputs_alone(tmp_path):
     inputs = sorted(TEXTBOOK.rglob("*.yaml"))
     before = {p: p.read_bytes() for p in inputs}
     run = cloudscore("report", "--criteria", str(TEXTBOOK / "criteria.yaml"), "--vendors", str(TEXTBOOK / "vendors"),
                      "--as-of", "2024-06-30", "--out", str(tmp_path / "out"))
     assert run.returncode == 0, run.stderr
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert written == [f"2024-06-30_textbook_topsis.{suffix}" for suffix in ("csv", "json", "md", "provenance.txt")]
+    suffixes = ("acceptability.svg", "contributions.svg", "csv", "html", "json", "md", "positioning.svg",
+                "provenance.txt", "tornado.svg", "xlsx")
+    assert written == [f"2024-06-30_textbook_topsis.{suffix}" for suffix in suffixes]
+    written = [f"2024-06-30_textbook_topsis.{suffix}" for suffix in ("provenance.txt", "json", "md", "csv")]
     doc = json.loads((tmp_path / "out" / written[1]).read_text(encoding="utf-8"))
     prov = doc["provenance"]
     assert prov["as_of"] == "2024-06-30" and prov["method"] == "topsis" and prov["version"]
     assert prov["criteria_sha256"] == __import__("hashlib").sha256(before[TEXTBOOK / "criteria.yaml"]).hexdigest()
     assert len(prov["vendor_files"]) == 3
-    assert "inputs_sha256" in (tmp_path / "out" / written[3]).read_text(encoding="utf-8")      # the CSV's sidecar
+    assert "inputs_sha256" in (tmp_path / "out" / written[0]).read_text(encoding="utf-8")      # the CSV's sidecar
     assert "## Provenance" in (tmp_path / "out" / written[2]).read_text(encoding="utf-8")
     assert {p: p.read_bytes() for p in inputs} == before
-    assert not list((tmp_path / "out").glob(".*.tmp"))
+    assert not list((tmp_path / "out").glob(".*"))                     # no temporary file or staging folder left
 
 
 def test_report_text_from_inputs_is_escaped_and_spreadsheet_safe(write_yaml, tmp_path):
