@@ -59,7 +59,7 @@ def contributions_svg(data) -> str:
     parts = score_parts(r)
     order = list(r.ranking["vendor"])[::-1]                   # best at the top
     crits = list(r.normalized.columns)
-    with _figure(7.5, 0.45 * len(order) + 1.6) as (fig, ax):
+    with _figure(6.4, 0.45 * len(order) + 1.7) as (fig, ax):
         left = np.zeros(len(order))
         for k, c in enumerate(crits):
             widths = 100 * parts.table.loc[order, c].to_numpy(float)
@@ -142,7 +142,7 @@ def tornado_svg(data, rows: int = 10) -> str:
     sub = t[t["vendor"] == vendor].copy()
     sub = sub.sort_values("swing", ascending=False, kind="stable").head(rows)[::-1]
     base = 100 * float(r.ranking.set_index("vendor").loc[vendor, "score"])
-    with _figure(7.0, 0.38 * max(len(sub), 1) + 1.5) as (fig, ax):
+    with _figure(6.4, 0.38 * max(len(sub), 1) + 1.6) as (fig, ax):
         for i, row in enumerate(sub.itertuples()):
             lo, hi = 100 * row.score_low, 100 * row.score_high
             ax.barh(i, hi - base, left=base, color=_PALETTE[0], height=0.6)

@@ -338,7 +338,7 @@ def _changes_text(earlier: Result, now: Result, labels: dict[str, str]) -> str:
     if biggest:
         m, d = biggest
         text += (f". The largest single change: {_name(now, m.vendor)}'s {d['label']} "
-                 f"({_fmt(d['raw_then'])} -> {_fmt(d['raw_now'])}, {d['points']:+.1f} points)")
+                 f"({_fmt(d['raw_then'])} → {_fmt(d['raw_now'])}, {d['points']:+.1f} points)")
     return text + "."
 
 

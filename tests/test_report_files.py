@@ -251,3 +251,14 @@ def test_a_rerun_into_a_folder_with_an_old_report_replaces_it_whole(tmp_path):
     first = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     assert main(_report(tmp_path)) == 0
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == first
+
+
+def test_rank_never_imports_the_report_libraries():
+    """matplotlib, Jinja2, XlsxWriter are imported when a report is written, so `cloudscore rank` stays fast."""
+    code = ("import sys, io, contextlib\nfrom scoring.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n    main(['rank'])\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'matplotlib', 'jinja2', 'xlsxwriter', "
+            "'playwright', 'openpyxl'}))")
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
