@@ -7,7 +7,8 @@ function takes a ``summary.ReportData`` and returns one SVG document.
 - :func:`contributions_svg`: scores stacked by each criterion's part (what adds up, see ``report.score_parts``);
 - :func:`positioning_svg`: two groups' subtotals as axes, a third as marker size (the view's first three groups);
 - :func:`acceptability_svg`: the SMAA rank-acceptability heatmap;
-- :func:`tornado_svg`: the leader's score at both ends of each factor, largest swings first.
+- :func:`tornado_svg`: the leader's score at both ends of each factor, largest swings first;
+- :func:`frontier_svg` (with a strategy): score against the margin floor, with the moves chosen along it.
 """
 
 from __future__ import annotations
@@ -165,10 +166,42 @@ def tornado_svg(data, rows: int = 10) -> str:
         return _svg(fig)
 
 
+def frontier_svg(data) -> str:
+    """The strategy frontier: the focal vendor's projected score against the margin floor, and below it the mix of
+    moves chosen at each floor (filled = chosen), so the switches along the frontier show."""
+    import matplotlib.pyplot as plt
+    table = data.strategy["frontier"]
+    ok = table[table["status"] == "optimal"]
+    moves = sorted({m.strip() for cell in ok["moves"] for m in str(cell).split(",") if m.strip()})
+    with _figure(6.4, 2.2 + 0.3 * max(len(moves), 1)) as (fig, ax):
+        fig.clear()
+        top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, max(len(moves), 1) * 0.5 + 0.5])
+        top.plot(ok["margin_floor_pct"], 100 * ok["score"], marker="o", markersize=3, color=_PALETTE[0])
+        bad = table[table["status"] != "optimal"]
+        for x in bad["margin_floor_pct"]:
+            top.axvline(x, color=_PALETTE[3], linestyle=":", linewidth=1)
+        if len(bad):
+            top.text(float(bad["margin_floor_pct"].iloc[0]), float(100 * ok["score"].min()), " infeasible",
+                     color=_PALETTE[3], fontsize=7, va="bottom")
+        top.set_ylabel("projected score (points)")
+        for k, move in enumerate(moves):
+            chosen = [move in [m.strip() for m in str(cell).split(",")] for cell in ok["moves"]]
+            xs = ok["margin_floor_pct"].to_numpy(float)
+            bottom.scatter(xs[chosen], [k] * int(sum(chosen)), marker="s", s=18, color=_PALETTE[2])
+        bottom.set_yticks(range(len(moves)), [_short(m.replace("_", " "), 34) for m in moves], fontsize=7)
+        bottom.set_ylim(-0.6, len(moves) - 0.4)
+        bottom.set_xlabel("margin floor in every quarter (%)")
+        plt.setp(top.get_xticklabels(), visible=False)
+        return _svg(fig)
+
+
 CHARTS = {"contributions": contributions_svg, "positioning": positioning_svg, "acceptability": acceptability_svg,
           "tornado": tornado_svg}
 
 
 def render_charts(data) -> dict[str, str]:
-    """Every chart as SVG text, keyed by ``CHART_NAMES``."""
-    return {name: CHARTS[name](data) for name in CHART_NAMES}
+    """Every chart as SVG text, keyed by ``CHART_NAMES`` (and ``frontier`` when the report has a strategy)."""
+    charts = {name: CHARTS[name](data) for name in CHART_NAMES}
+    if data.strategy is not None:
+        charts["frontier"] = frontier_svg(data)
+    return charts

@@ -84,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     rep = command("report", "write the full report: HTML, Excel, Markdown with SVG charts, CSV and JSON", """
         cloudscore report                            # into reports/, what changed since 2023-12-31
         cloudscore report --criteria criteria/ai-first.yaml --out /tmp/reports --since none
+        cloudscore report --strategy strategy/alibaba.yaml   # with the strategy section (make rank)
         """)
     scoring_args(rep)
     rep.add_argument("--out", default="reports", metavar="DIR", help="output folder (default reports/)")
@@ -92,6 +93,8 @@ def _parser() -> argparse.ArgumentParser:
                           "'none' leaves the section out)")
     rep.add_argument("--draws", type=_positive_int, default=10_000, help="SMAA draws (default 10,000)")
     rep.add_argument("--seed", type=int, default=0, help="random seed (default 0): same seed, same report")
+    rep.add_argument("--strategy", metavar="FILE", help="add the strategy section for this strategy model "
+                     "(presets compared, the frontier), e.g. strategy/alibaba.yaml (default: none)")
 
     sen = command("sensitivity", "weight stability intervals, tornado and SMAA-2 acceptabilities", """
         cloudscore sensitivity --draws 100000 --seed 1
@@ -256,7 +259,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .full_report import check_folder, write_report
         check_folder(args.out)
         since = None if args.since.strip().lower() == "none" else pipeline.parse_as_of(args.since)
-        data = pipeline.report(result, since=since, draws=args.draws, seed=args.seed)
+        data = pipeline.report(result, since=since, draws=args.draws, seed=args.seed, strategy_path=args.strategy,
+                               vendors_folder=args.vendors)
         for path in write_report(data, args.out):
             print(path)
         return EXIT_OK

@@ -29,7 +29,8 @@ from .methods import get_method
 from .report import neutralise_cell, score_parts
 from .summary import ReportData
 
-SHEETS = ("Summary", "Weights", "Scorecard", "Acceptability", "Ledger", "Provenance")
+SHEETS = ("Summary", "Weights", "Scorecard", "Acceptability", "Ledger", "Provenance")   # + "Strategy" before
+#                                                                      Provenance when the report has a strategy
 MAX_POINTS = 1000
 WEIGHT_COL, SHARE_COL = 3, 4            # D, E on the Weights sheet (0-based columns)
 
@@ -201,6 +202,30 @@ def render_xlsx(data: ReportData) -> bytes:
     lg.set_column(7, 7, 60)
     lg.set_column(10, 10, 80)
     lg.autofilter(0, 0, len(data.ledger), len(keys) - 1)
+
+    # Strategy (with a strategy model)
+    if data.strategy is not None:
+        st = wb.add_worksheet("Strategy")
+        model = data.strategy["model"]
+        st.write_string(0, 0, _text(f"Strategy for {model.vendor} ({model.name}): presets compared, then the "
+                                    "frontier (score against the margin floor)"), bold)
+        row = 2
+        for table in (data.strategy["presets"], data.strategy["frontier"]):
+            cols = list(table.columns)
+            for k, h in enumerate(cols):
+                st.write_string(row, k, _text(h), head)
+            for rec in table.itertuples(index=False):
+                row += 1
+                for k, value in enumerate(rec):
+                    if isinstance(value, int | float) and not isinstance(value, bool):
+                        if np.isnan(value):
+                            st.write_blank(row, k, None)
+                        else:
+                            st.write_number(row, k, float(value))
+                    else:
+                        st.write_string(row, k, _text(value))
+            row += 3
+        st.set_column(0, 8, 16)
 
     # Provenance
     pv = wb.add_worksheet("Provenance")

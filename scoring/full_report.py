@@ -6,7 +6,7 @@ Files, named ``<as_of>_<view>_<method>`` (:func:`report.report_stem`, bounded an
 |---|---|
 | ``.html`` | the boss: one self-contained page (summary first, sliders that re-rank, charts inline), opens offline |
 | ``.xlsx`` | the strategist: a Weights sheet that drives the scores through formulas |
-| ``.md`` + ``.<chart>.svg`` | a code host: the same report, charts as SVG files beside it |
+| ``.md`` + ``.<chart>.svg`` | a code host: the same report, charts as SVG files beside it (+ frontier) |
 | ``.csv`` + ``.provenance.txt`` | ``pandas.read_csv``: one row per vendor; the provenance beside it |
 | ``.json`` | programs: the ranking document plus summary, robustness, changes, ledger, provenance block |
 
@@ -90,6 +90,7 @@ def render_report_markdown(data: ReportData, stem: str) -> str:
     lines += ["", "### What it would take for #2 to lead", ""] + [f"- {_md(x)}" for x in data.whatif_lines]
     lines += ["", "Each answer was checked by re-scoring the change and ranking everyone again. The tornado "
               "(chart above) moves one factor at a time and misses interactions; SMAA varies everything at once.", ""]
+    lines += _markdown_strategy(data, stem)
     if data.earlier is not None:
         lines += [f"## What changed since {data.earlier.matrix.as_of.isoformat()}", "", _md(data.changes_text), "",
                   "| vendor | rank then | rank now | score then | score now | cells that moved it |",
@@ -115,6 +116,33 @@ def render_report_markdown(data: ReportData, stem: str) -> str:
     return "\n".join(lines)
 
 
+def _markdown_strategy(data: ReportData, stem: str) -> list[str]:
+    from .html_report import strategy_rows
+    rows = strategy_rows(data)
+    if rows is None:
+        return []
+    model = rows["model"]
+    lines = [f"## Strategy: {_md(rows['vendor_name'])} ({_md(model.name)})", "",
+             f"The optimizer's mix of business lines and moves, scored on the strategy model's own view "
+             f"(`{rows['view']}`, as of {model.as_of.isoformat()}); {rows['assumptions']} of its "
+             f"{rows['coefficients']} coefficients are a strategist's assumptions.", "", "### Presets compared", "",
+             "| preset | status | score | rank | vs the current mix | revenue, last quarter (RMB bn) | lowest margin "
+             "| moves |", "|---|---|---:|---:|---:|---:|---:|---|"]
+    for p in rows["presets"]:
+        score = "" if p["score"] is None else f"{p['score']:.3f}"
+        lines.append(f"| {_md(p['preset'])} | {p['status']} | {score} | {p['rank']} | {p['delta']} | {p['revenue']} "
+                     f"| {p['margin']} | {_md(p['moves'])} |")
+    lines += ["", "### The frontier: score against the margin floor", "",
+              f"![Frontier and the moves along it]({urllib.parse.quote(chart_file(stem, 'frontier'))})", "",
+              "The start, every switch, the highest feasible floor and beyond (the JSON has every point):", "",
+              "| margin floor | status | score | revenue (RMB bn) | moves that switch here |",
+              "|---:|---|---:|---:|---|"]
+    for f in rows["frontier"]:
+        score = "" if f["score"] is None else f"{f['score']:.3f}"
+        lines.append(f"| {f['floor']} | {f['status']} | {score} | {f['revenue']} | {_md(f['switched'])} |")
+    return lines + [""]
+
+
 def _fmt(x) -> str:
     return "missing" if x is None else f"{x:g}"
 
@@ -137,9 +165,18 @@ def report_dict(data: ReportData) -> dict:
         "moves": [{"vendor": m.vendor, "rank_then": m.rank_then, "rank_now": m.rank_now,
                    "score_then": None if m.score_then is None else round(m.score_then, 12),
                    "score_now": round(m.score_now, 12), "drivers": m.drivers} for m in data.moves]}
+    doc["strategy"] = None if data.strategy is None else {
+        "model": data.strategy["model"].name, "vendor": data.strategy["model"].vendor,
+        "presets": _records(data.strategy["presets"]), "frontier": _records(data.strategy["frontier"])}
     doc["ledger"] = data.ledger
     doc["provenance_block"] = [[k, v] for k, v in data.provenance]
     return doc
+
+
+def _records(table) -> list[dict]:
+    import math
+    return [{k: (None if isinstance(v, float) and math.isnan(v) else (round(v, 12) if isinstance(v, float) else v))
+             for k, v in row.items()} for row in table.to_dict("records")]
 
 
 def render_report_files(data: ReportData) -> dict[str, bytes]:

@@ -72,6 +72,61 @@ def page_data(data: ReportData) -> dict:
             "matrix": matrix}
 
 
+def strategy_rows(data: ReportData) -> dict | None:
+    """The strategy section's tables as display strings (None without a strategy model)."""
+    import math
+    if data.strategy is None:
+        return None
+    model = data.strategy["model"]
+
+    def fmt(x, pattern):
+        return "" if x is None or (isinstance(x, float) and math.isnan(x)) else pattern.format(x)
+    presets = [{"preset": r.preset, "status": r.status, "score": None if math.isnan(r.score) else r.score,
+                "rank": fmt(r.rank, "{:.0f}"), "delta": fmt(100 * r.score_delta, "{:+.1f} points"),
+                "revenue": fmt(r.revenue_rmb_bn, "{:.2f}"), "margin": fmt(r.margin_pct, "{:.2f}%"),
+                "moves": str(r.moves).replace("_", " ")} for r in data.strategy["presets"].itertuples()]
+    table = data.strategy["frontier"]
+    last_ok = max((i for i, st in enumerate(table["status"]) if st == "optimal"), default=-1)
+    # the rows a reader needs: the start, every switch, the highest feasible floor and what lies beyond it (the
+    # chart and the JSON have every point)
+    frontier = [{"floor": fmt(r.margin_floor_pct, "{:.2f}%"), "status": r.status,
+                 "score": None if math.isnan(r.score) else r.score, "revenue": fmt(r.revenue_rmb_bn, "{:.2f}"),
+                 "switched": str(r.switched).replace("_", " ")}
+                for i, r in enumerate(table.itertuples())
+                if i == 0 or str(r.switched).strip() or i == last_ok or r.status != "optimal"]
+    kinds = _coefficient_kinds(model)
+    import os
+    return {"model": model, "view": Path(os.path.normpath(model.criteria_path)).as_posix(),
+            "vendor_name": str(data.result.matrix.names.get(model.vendor, model.vendor)),
+            "presets": presets, "frontier": frontier, "assumptions": kinds.count("assumption"),
+            "coefficients": len(kinds)}
+
+
+def _coefficient_kinds(model) -> list[str]:
+    """The kind (fact, derived, assumption) of every coefficient of a strategy model, found by walking it (the
+    observed quarters are the backtest's record, not coefficients of the model)."""
+    from dataclasses import fields, is_dataclass
+
+    from .models import Coefficient
+    kinds: list[str] = []
+
+    def walk(x):
+        if isinstance(x, Coefficient):
+            kinds.append(x.kind)
+        elif is_dataclass(x):
+            for f in fields(x):
+                if f.name != "observed":
+                    walk(getattr(x, f.name))
+        elif isinstance(x, dict):
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list | tuple):
+            for v in x:
+                walk(v)
+    walk(model)
+    return kinds
+
+
 def _svg_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
@@ -103,7 +158,7 @@ def render_html(data: ReportData, charts: dict[str, str]) -> str:
     left_out = [v.name for v in r.vendors if v.id not in in_view]
     charts_uri = {name: _svg_uri(svg) for name, svg in charts.items()}
     template = env.get_template("report.html.j2")
-    return template.render(
+    return template.render(strategy=strategy_rows(data),
         d=data, r=r, crits=crits, groups=criterion_groups(r), parts=parts, scorecard=scorecard, details=details,
         units={c.id: c.unit or "" for c in r.criteria.criteria}, charts=charts_uri, page=page_data(data),
         acceptability=acceptability_table(data), intervals=data.analysis.intervals.reset_index().to_dict("records"),

@@ -370,10 +370,13 @@ REPORT_LIBRARIES = ("numpy", "pandas", "highspy", "PuLP", "matplotlib", "XlsxWri
 
 
 def report(result: Result, *, since: dt.date | None = DEFAULT_SINCE, draws: int = 10_000, seed: int = 0,
-           concentration: float = 50.0):
+           concentration: float = 50.0, strategy_path: str | Path | None = None,
+           vendors_folder: str | Path = "vendors"):
     """Everything ``cloudscore report`` shows (a ``summary.ReportData``): the ranking, its sensitivity analysis
     with weights drawn around the stated ones, the runner-up's what-it-takes answers, and the same view at
-    ``since`` (None, or a date not before the ranking's, leaves "what changed" out)."""
+    ``since`` (None, or a date not before the ranking's, leaves "what changed" out). With ``strategy_path`` (a
+    strategy model), the strategy section: every preset compared and the frontier (``optimize.compare_presets``,
+    ``optimize.frontier``); without one the section is left out."""
     from importlib import metadata
 
     from .summary import build_report_data
@@ -396,10 +399,19 @@ def report(result: Result, *, since: dt.date | None = DEFAULT_SINCE, draws: int 
     s = analysis.smaa
     extra = [("smaa", f"{s.draws} draws, seed {s.seed}, weights {describe_weight_model(s.weights, s.concentration)}"
                       + (", figures drawn within their uncertainty" if s.vary_values else ", figures fixed")),
-             ("compared_with", earlier.matrix.as_of.isoformat() if earlier is not None else "none"),
-             ("libraries", ", ".join(versions))]
+             ("compared_with", earlier.matrix.as_of.isoformat() if earlier is not None else "none")]
+    strategy = None
+    if strategy_path is not None:
+        from . import optimize as opt
+        model = _strategy_model(strategy_path, None)
+        strategy = {"model": model, "presets": opt.compare_presets(model, vendors_folder=vendors_folder),
+                    "frontier": opt.frontier(model, vendors_folder=vendors_folder)}
+        extra.append(("strategy_file", f"{Path(model.path).as_posix()} ({model.name}) sha256 {model.sha256}"))
+    extra.append(("libraries", ", ".join(versions)))
     from .report import provenance_block
-    return build_report_data(result, analysis, earlier, lines, provenance_block(result, extra))
+    data = build_report_data(result, analysis, earlier, lines, provenance_block(result, extra))
+    data.strategy = strategy
+    return data
 
 
 _UNIT_WORDS = {"pct": "points", "level": "levels"}

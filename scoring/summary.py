@@ -88,6 +88,7 @@ class ReportData:
     provenance: list[tuple[str, str]]
     labels: dict[str, str]
     ledger: list[dict] = field(default_factory=list)
+    strategy: dict | None = None         # {"model", "presets", "frontier"} when a strategy model was given
 
 
 def _pts(x: float) -> str:

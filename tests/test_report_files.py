@@ -22,6 +22,8 @@ from scoring.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 TEXTBOOK = ROOT / "tests" / "data" / "textbook"
 STEM = "2025-12-31_baseline_weighted-sum"
+MAKE_RANK = ("report", "--strategy", "strategy/alibaba.yaml")     # the Makefile's rank target runs this
+CHARTS = ("contributions", "positioning", "acceptability", "tornado", "frontier")
 
 
 def cloudscore(*args: str) -> subprocess.CompletedProcess:
@@ -31,9 +33,9 @@ def cloudscore(*args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def bundled(tmp_path_factory):
-    """The README's main command's report (``make rank`` runs ``cloudscore report``), written into a fresh folder."""
+    """The README's main command's report (``make rank``), written into a fresh folder."""
     out = tmp_path_factory.mktemp("bundled")
-    run = cloudscore("report", "--out", str(out))
+    run = cloudscore(*MAKE_RANK, "--out", str(out))
     assert run.returncode == 0, run.stderr
     assert run.stderr == ""
     return out, run
@@ -42,13 +44,10 @@ def bundled(tmp_path_factory):
 def test_report_writes_html_excel_markdown_csv_json_and_charts_for_the_bundled_data(bundled):
     out, run = bundled
     names = sorted(p.name for p in out.iterdir())
-    expected = sorted([f"{STEM}.{s}" for s in ("html", "xlsx", "md", "csv", "provenance.txt", "json")]
-                      + [f"{STEM}.{c}.svg" for c in ("contributions", "positioning", "acceptability", "tornado")])
-    assert names == expected
-    assert run.stdout.splitlines() == [str(out / n) for n in [f"{STEM}.html", f"{STEM}.xlsx", f"{STEM}.md",
-                                                             f"{STEM}.csv", f"{STEM}.provenance.txt", f"{STEM}.json",
-                                                             *[f"{STEM}.{c}.svg" for c in ("contributions",
-                                                               "positioning", "acceptability", "tornado")]]]
+    listed = ([f"{STEM}.{s}" for s in ("html", "xlsx", "md", "csv", "provenance.txt", "json")]
+              + [f"{STEM}.{c}.svg" for c in CHARTS])
+    assert names == sorted(listed)
+    assert run.stdout.splitlines() == [str(out / n) for n in listed]
     frame = pd.read_csv(out / f"{STEM}.csv")
     assert list(frame["vendor"]) == ["alibaba", "huawei", "baidu", "volcano", "tianyi"]
     doc = json.loads((out / f"{STEM}.json").read_text(encoding="utf-8"))
@@ -56,12 +55,44 @@ def test_report_writes_html_excel_markdown_csv_json_and_charts_for_the_bundled_d
     assert doc["robustness"]["weights"] == "dirichlet"
     assert zipfile.is_zipfile(out / f"{STEM}.xlsx")
     md = (out / f"{STEM}.md").read_text(encoding="utf-8")
-    for chart in ("contributions", "positioning", "acceptability", "tornado"):
+    for chart in CHARTS:
         assert f"]({STEM}.{chart}.svg)" in md
         assert (out / f"{STEM}.{chart}.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
     first = md.index("## Summary")
     assert first < md.index("## Methodology") < md.index("## Scorecard") < md.index("## Robustness") \
-        < md.index("## What changed since 2023-12-31") < md.index("## Provenance")
+        < md.index("## Strategy: Alibaba Cloud") < md.index("## What changed since 2023-12-31") \
+        < md.index("## Provenance")
+
+
+def test_make_rank_writes_the_report_this_test_checks():
+    recipe = (ROOT / "Makefile").read_text(encoding="utf-8").split("\nrank:", 1)[1].split("\n\n", 1)[0]
+    assert "$(BIN)/cloudscore " + " ".join(MAKE_RANK) in recipe
+
+
+def test_the_strategy_section_shows_every_preset_and_the_frontier_from_the_optimizer(bundled):
+    from scoring import optimize as opt
+    from scoring.load import load_strategy
+    out, _ = bundled
+    doc = json.loads((out / f"{STEM}.json").read_text(encoding="utf-8"))["strategy"]
+    model = load_strategy("strategy/alibaba.yaml")
+    presets = opt.compare_presets(model, vendors_folder="vendors")
+    assert [p["preset"] for p in doc["presets"]] == list(presets["preset"])
+    assert [p["score"] for p in doc["presets"]] == pytest.approx(list(presets["score"]), abs=1e-12)
+    frontier = doc["frontier"]
+    assert [f["status"] for f in frontier][-1] == "infeasible"              # one point past the highest floor
+    feasible = [f for f in frontier if f["status"] == "optimal"]
+    assert all(a["score"] >= b["score"] - 1e-12                             # a tighter floor never scores more
+               for a, b in zip(feasible, feasible[1:], strict=False))
+    page = (out / f"{STEM}.html").read_text(encoding="utf-8")
+    for p in doc["presets"]:
+        assert f'<td class="nw">{p["preset"]}</td>' in page
+
+
+def test_without_a_strategy_model_the_strategy_section_is_left_out(tmp_path):
+    assert main(["report", "--out", str(tmp_path), "--draws", "300", "--since", "none"]) == 0
+    md = next(tmp_path.glob("*.md")).read_text(encoding="utf-8")
+    assert "## Strategy" not in md and not list(tmp_path.glob("*.frontier.svg"))
+    assert json.loads(next(tmp_path.glob("*.json")).read_text(encoding="utf-8"))["strategy"] is None
 
 
 def test_the_committed_example_report_is_what_make_rank_writes_today(bundled):
@@ -75,7 +106,7 @@ def test_the_committed_example_report_is_what_make_rank_writes_today(bundled):
 
 def test_a_rerun_is_byte_identical(bundled, tmp_path):
     out, _ = bundled
-    assert main(["report", "--out", str(tmp_path)]) == 0
+    assert main([*MAKE_RANK, "--out", str(tmp_path)]) == 0
     for p in out.iterdir():
         assert (tmp_path / p.name).read_bytes() == p.read_bytes(), p.name
 
@@ -95,7 +126,8 @@ def test_one_provenance_block_the_same_in_every_format(bundled):
     text = (out / f"{STEM}.provenance.txt").read_text(encoding="utf-8")
     block = [line.split(": ", 1) for line in text.splitlines()]
     keys = [k for k, _ in block]
-    assert {"tool", "criteria", "as_of", "inputs_sha256", "vendor_file", "smaa", "libraries"} <= set(keys)
+    assert {"tool", "criteria", "as_of", "inputs_sha256", "vendor_file", "smaa", "strategy_file",
+            "libraries"} <= set(keys)
     assert any("seed 0" in v for k, v in block if k == "smaa")
     assert json.loads((out / f"{STEM}.json").read_text(encoding="utf-8"))["provenance_block"] == block
     assert _block_from_md((out / f"{STEM}.md").read_text(encoding="utf-8")) == block
@@ -156,7 +188,7 @@ def test_hostile_text_is_escaped_in_html_neutralised_in_csv_and_excel_and_names_
     assert main(["report", "--criteria", str(crit), "--vendors", str(vendors), "--out", str(out), "--since", "none",
                  "--draws", "300"]) == 0
     files = sorted(out.iterdir())
-    assert len(files) == 10
+    assert len(files) == 10                                      # no strategy model: no frontier chart
     for p in files:
         assert len(p.name.encode()) <= 200 and "/" not in p.name and "\n" not in p.name
         assert p.name.startswith("2024-06-30_云计算视图")
