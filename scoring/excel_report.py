@@ -83,7 +83,7 @@ def render_xlsx(data: ReportData) -> bytes:
              ("Why #1 beats #2", bold), (data.why_text, None), ("How sure", bold), (data.certainty_text, None),
              ("What would flip the lead", bold), *[(f"- {f}", None) for f in data.flips],
              ("Data caveats that decide an ordering", bold),
-             *([(f"- {c.text}", None) for c in data.caveats] or [("None: no flagged figure, moved across its "
+             *([(f"- {c}", None) for c in data.caveat_lines()] or [("None: no flagged figure, moved across its "
                                                                     "plausible range, swaps two neighbours.", None)])]
     if data.changes_text:
         lines += [("What changed", bold), (data.changes_text, None)]

@@ -49,7 +49,7 @@ def render_report_markdown(data: ReportData, stem: str) -> str:
              f"**{r.criteria.normalization}**.", "", "## Summary", "", f"**{_md(data.bottom_line)}**", "",
              f"- **Why #1 beats #2.** {_md(data.why_text)}", f"- **How sure.** {_md(data.certainty_text)}",
              "- **What would flip the lead.** " + "; ".join(_md(f) for f in data.flips) + ".",
-             "- **Data caveats that decide an ordering.** " + (" ".join(_md(c.text) for c in data.caveats) or
+             "- **Data caveats that decide an ordering.** " + (" ".join(_md(c) for c in data.caveat_lines()) or
                                                                "None: no estimate, missing or low-confidence figure, "
                                                                "moved across its plausible range, swaps two "
                                                                "neighbours.")]

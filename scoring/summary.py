@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 TIERS = (("Leader", 0.90), ("Strong performer", 0.75), ("Contender", 0.50), ("Challenger", 0.0))
 #: Flags that make a cell a data caveat when it decides an ordering.
 CAVEAT_FLAGS = ("missing", "estimate", "unsourced", "stale", "low-confidence")
+#: Caveats listed at most (the rest are counted), so the summary stays on one page.
+MAX_CAVEATS = 4
 #: A cell's change counts as a driver of a rank move from this many points on.
 DRIVER_POINTS = 0.5
 MAX_TEXT = 600          # characters of one input text (note, source) shown in a report: a bounded report
@@ -89,6 +91,13 @@ class ReportData:
     labels: dict[str, str]
     ledger: list[dict] = field(default_factory=list)
     strategy: dict | None = None         # {"model", "presets", "frontier"} when a strategy model was given
+
+    def caveat_lines(self) -> list[str]:
+        """The caveats a summary shows: the first ``MAX_CAVEATS``, then how many more (the JSON has them all)."""
+        lines = [c.text for c in self.caveats[:MAX_CAVEATS]]
+        if len(self.caveats) > MAX_CAVEATS:
+            lines.append(f"... and {len(self.caveats) - MAX_CAVEATS} more (all in the JSON report, summary.caveats).")
+        return lines
 
 
 def _pts(x: float) -> str:
@@ -186,6 +195,15 @@ def _why_first(r: Result, labels: dict[str, str]) -> tuple[list[dict], str]:
     losses = [w for w in reversed(why) if w["points"] <= -0.05]
     gap = float(rows["score"].iloc[0] - rows["score"].iloc[1])
     total = "score" if parts.total_column == "score" else "weighted sum"
+    if rows["rank"].iloc[0] == rows["rank"].iloc[1]:
+        def favour(items):
+            return ", ".join(f"{w['label']} +{abs(w['points']):.1f}" for w in items)
+        text = f"{_name(r, a)} and {_name(r, b)} tie"
+        if gains:
+            text += f": {_name(r, a)} gains on {favour(gains)}"
+        if losses:
+            text += f"; {_name(r, b)} gains on {favour(losses)}"
+        return why, text + (", and these balance out." if gains or losses else ".")
     text = (f"{_name(r, a)} leads {_name(r, b)} by {_pts(gap)} points"
             + (f" (TOPSIS score; the parts below are of the weighted sum, {_pts(float(diff.sum()))} points)"
                if total != "score" else "") + ". ")
@@ -212,13 +230,26 @@ def _certainty(r: Result, analysis: Sensitivity) -> str:
     order = list(r.ranking["vendor"])
     same = [v for k, v in enumerate(order, start=1) if acc.loc[v, k] >= 0.95 and k == r.ranking["rank"].iloc[k - 1]]
     if same:
-        text += "; " + ", ".join(_name(r, v) for v in same) + " keep their rank in at least 95% of them"
+        text += ("; " + ", ".join(_name(r, v) for v in same) + (" keep their ranks" if len(same) > 1 else
+                                                               " keeps its rank") + " in at least 95% of them")
     return text + "."
 
 
 def _flips(r: Result, analysis: Sensitivity, labels: dict[str, str]) -> list[str]:
-    """Who leads if one weight moves past its stability interval (others rescaled in proportion), in words."""
+    """Who leads if one weight moves past its stability interval (others rescaled in proportion), in words.
+
+    Tied leaders have no interval to speak of (any change of weight breaks the tie): the sentence says which
+    criteria favour which of them instead."""
     out = []
+    rows = r.ranking
+    if len(rows) > 1 and rows["rank"].iloc[0] == rows["rank"].iloc[1]:
+        a, b = rows["vendor"].iloc[0], rows["vendor"].iloc[1]
+        diff = score_parts(r).table.loc[a] - score_parts(r).table.loc[b]
+        pro_a = [labels[c] for c, d in diff.items() if d > 1e-12]
+        pro_b = [labels[c] for c, d in diff.items() if d < -1e-12]
+        return [f"{_name(r, a)} and {_name(r, b)} are tied, so any change of weight breaks the tie: more weight on "
+                f"{', '.join(pro_a) or 'no criterion'} puts {_name(r, a)} ahead, more on "
+                f"{', '.join(pro_b) or 'no criterion'} puts {_name(r, b)} ahead"]
     names = dict(zip(r.ranking["vendor"], r.ranking["name"], strict=True))
 
     def who(swap: str) -> str:

@@ -74,3 +74,48 @@ def test_the_provenance_sidecar_is_the_same_block_as_the_markdowns(results):
     md = render_markdown(r)
     for k, v in block:
         assert f"- {k}: `{v}`" in md
+
+
+def _two_vendors(write_yaml, low: float):
+    crit = write_yaml("c.yaml", """\
+        name: t
+        as_of: 2024-06-30
+        normalization: fixed
+        criteria:
+          a: {metric: m1, direction: max, weight: 1, scale: {min: 0, max: 5}, unit: level}
+          b: {metric: m2, direction: max, weight: 1, scale: {min: 0, max: 5}, unit: level}
+        """)
+    write_yaml("v/x.yaml", f"""\
+        id: x
+        name: X
+        metrics:
+          m1: {{value: 3, low: {low}, high: 3.5, estimate: true, period: "2023", source: s, confidence: low,
+                note: judgement}}
+          m2: {{value: 2.5, period: "2023", source: s, confidence: high}}
+        """)
+    write_yaml("v/y.yaml", """\
+        id: y
+        name: Y
+        metrics:
+          m1: {value: 2.5, period: "2023", source: s, confidence: high}
+          m2: {value: 2.5, period: "2023", source: s, confidence: high}
+        """)
+    from scoring.pipeline import report
+    return report(run(crit, crit.parent / "v"), draws=200, since=None)
+
+
+def test_an_estimate_whose_range_swaps_two_neighbours_is_a_caveat_and_one_whose_range_does_not_is_not(write_yaml):
+    decides = _two_vendors(write_yaml, low=1)           # at 1, X scores 0.35 < Y's 0.5
+    assert [(c.vendor, c.criterion) for c in decides.caveats] == [("x", "a")]
+    assert "at the low end of its plausible range (1) Y would be ahead" in decides.caveats[0].text
+    safe = _two_vendors(write_yaml, low=2.75)           # at 2.75, X still scores 0.525 > 0.5
+    assert safe.caveats == []
+
+
+def test_tied_leaders_are_called_a_tie_with_the_criteria_that_would_break_it():
+    from scoring.pipeline import report
+    data = report(run("criteria/baseline.yaml", "vendors", as_of="2023-12-31"), draws=200, since=None)
+    assert data.bottom_line.startswith("Alibaba Cloud and Huawei Cloud tie for first")
+    assert data.why_text.startswith("Alibaba Cloud and Huawei Cloud tie") and "balance out" in data.why_text
+    (flip,) = data.flips
+    assert "more weight on Public-cloud share puts Alibaba Cloud ahead" in flip
