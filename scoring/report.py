@@ -1,4 +1,5 @@
-"""Last stage: a ranking Result -> terminal table, JSON, CSV or Markdown, each carrying its provenance.
+"""Last stage: a ranking Result -> terminal table, JSON, CSV or Markdown, each carrying its provenance (the full
+report of ``cloudscore report`` builds on these: :mod:`scoring.full_report`).
 
 Files are written atomically (a temporary file in the same folder, then a rename), so a reader never sees a
 half-written report and an interrupted run leaves the previous report intact. Text from input files is
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 #: Output formats: of a ranking (``rank``), and of the analyses (``sensitivity``, ``whatif``, ``compare``).
 FORMATS = ("table", "json", "csv", "markdown")
 ANALYSIS_FORMATS = ("table", "json")
-_SUFFIX = {"markdown": ".md", "csv": ".csv", "json": ".json"}
 _FLAG_MEANING = {
     "missing": "no value known at the as-of date; scored by the criterion's missing policy",
     "estimate": "an analyst's estimate, not a sourced figure (reasoning in the vendor file)",
@@ -96,9 +96,10 @@ def neutralise_cell(value):
 def render_csv(result: Result) -> str:
     """One row per vendor: rank, score, weighted sum, each criterion's part of the score and raw value, flags.
 
-    Plain CSV that ``pandas.read_csv`` reads as it is: the provenance goes beside it (``write_reports`` writes
-    ``<stem>.provenance.txt``), never inside it. The ``part_`` columns add up to the column named in ``adds_up_to``
-    (the score for an additive method, the weighted sum for TOPSIS; see :func:`score_parts`).
+    Plain CSV that ``pandas.read_csv`` reads as it is: the provenance goes beside it (``cloudscore report``
+    writes ``<stem>.provenance.txt``, :func:`render_provenance`), never inside it. The ``part_`` columns add up
+    to the column named in ``adds_up_to`` (the score for an additive method, the weighted sum for TOPSIS; see
+    :func:`score_parts`).
     """
     out = io.StringIO()
     crits = list(result.normalized.columns)
@@ -428,14 +429,6 @@ def safe_name(text: str, max_bytes: int = MAX_NAME_BYTES) -> str:
 def report_stem(result: Result) -> str:
     """``<as_of>_<criteria name>_<method>``, safe as a file name and bounded in length (:func:`safe_name`)."""
     return f"{result.matrix.as_of.isoformat()}_{safe_name(result.criteria.name)}_{result.method}"
-
-
-def write_reports(result: Result, folder: str | Path = "reports") -> list[Path]:
-    """Write the Markdown, CSV (with its provenance beside it) and JSON reports into ``folder``; returns their paths."""
-    stem = report_stem(result)
-    paths = [write_atomic(Path(folder) / f"{stem}{_SUFFIX[fmt]}", render(result, fmt))
-             for fmt in ("markdown", "csv", "json")]
-    return paths + [write_atomic(Path(folder) / f"{stem}.provenance.txt", render_provenance(result))]
 
 
 # ------------------------------------------------------------------------------------ robustness outputs
