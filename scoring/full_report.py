@@ -77,8 +77,8 @@ def render_report_markdown(data: ReportData, stem: str) -> str:
     lines += ["## Robustness", "", "### Weight stability intervals", "",
               "| criterion | weight | same order | same leader | the leader changes |", "|---|---:|---:|---:|---|"]
     for c, w in data.analysis.intervals.iterrows():
-        swaps = "; ".join(x for x in (w.first_low_swap and f"below: {w.first_low_swap}",
-                                      w.first_high_swap and f"above: {w.first_high_swap}") if x)
+        swaps = "; ".join(x for x in (w.first_low_swap and f"below: {data.named(w.first_low_swap)}",
+                                      w.first_high_swap and f"above: {data.named(w.first_high_swap)}") if x)
         lines.append(f"| {_md(data.labels[c])} | {w.weight:.1%} | {w.order_low:.1%} - {w.order_high:.1%} | "
                      f"{w.first_low:.1%} - {w.first_high:.1%} | {_md(swaps)} |")
     table = acceptability_table(data)

@@ -92,6 +92,10 @@ class ReportData:
     ledger: list[dict] = field(default_factory=list)
     strategy: dict | None = None         # {"model", "presets", "frontier"} when a strategy model was given
 
+    def named(self, swap: str) -> str:
+        """A stability interval's "huawei passes alibaba" with the vendors' names ("" stays "")."""
+        return _named_swap(self.result, swap)
+
     def caveat_lines(self) -> list[str]:
         """The caveats a summary shows: the first ``MAX_CAVEATS``, then how many more (the JSON has them all)."""
         lines = [c.text for c in self.caveats[:MAX_CAVEATS]]
@@ -233,6 +237,13 @@ def _certainty(r: Result, analysis: Sensitivity) -> str:
         text += ("; " + ", ".join(_name(r, v) for v in same) + (" keep their ranks" if len(same) > 1 else
                                                                " keeps its rank") + " in at least 95% of them")
     return text + "."
+
+
+def _named_swap(r: Result, swap: str) -> str:
+    if not swap:
+        return ""
+    a, _, b = swap.partition(" passes ")
+    return f"{_name(r, a)} passes {_name(r, b)}"
 
 
 def _flips(r: Result, analysis: Sensitivity, labels: dict[str, str]) -> list[str]:
