@@ -258,7 +258,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "report":
         from .full_report import check_folder, write_report
         check_folder(args.out)
-        since = None if args.since.strip().lower() == "none" else pipeline.parse_as_of(args.since)
+        since = None if args.since.strip().lower() == "none" else _since(args.since, pipeline)
         data = pipeline.report(result, since=since, draws=args.draws, seed=args.seed, strategy_path=args.strategy,
                                vendors_folder=args.vendors)
         for path in write_report(data, args.out):
@@ -274,6 +274,15 @@ def _dispatch(args: argparse.Namespace) -> int:
                                     vendor=args.vendor)
     sys.stdout.write(report.render_sensitivity(analysis, args.format))
     return EXIT_OK
+
+
+def _since(text: str, pipeline):
+    try:
+        return pipeline.parse_as_of(text)
+    except ConfigErrors:
+        from .errors import ConfigError, Where
+        raise ConfigErrors([ConfigError(Where("--since"), "", f"expected a date YYYY-MM-DD or 'none', got {text!r}",
+                                        "e.g. --since 2023-12-31")]) from None
 
 
 def _strategy(args: argparse.Namespace, pipeline) -> int:

@@ -237,6 +237,15 @@ def _report(out: Path, *extra: str) -> list[str]:
             "--as-of", "2024-06-30", "--since", "none", "--draws", "200", "--out", str(out), *extra]
 
 
+def test_a_bad_since_date_is_named_as_the_since_argument(tmp_path, capsys):
+    args = _report(tmp_path / "o")
+    args[args.index("--since") + 1] = "2023-13-01"
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "--since: expected a date YYYY-MM-DD or 'none', got '2023-13-01'" in err
+    assert not (tmp_path / "o").exists()
+
+
 def test_out_that_is_an_existing_file_exits_2_and_leaves_it_alone(tmp_path, capsys):
     target = tmp_path / "taken.txt"
     target.write_text("mine", encoding="utf-8")
