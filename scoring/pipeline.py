@@ -377,19 +377,24 @@ def report(result: Result, *, since: dt.date | None = DEFAULT_SINCE, draws: int 
     ``since`` (None, or a date not before the ranking's, leaves "what changed" out). With ``strategy_path`` (a
     strategy model), the strategy section: every preset compared and the frontier (``optimize.compare_presets``,
     ``optimize.frontier``); without one the section is left out."""
+    import warnings
     from importlib import metadata
 
     from .summary import build_report_data
     from .weight_draws import describe_weight_model
-    analysis = sensitivity(result, draws=draws, seed=seed, concentration=concentration)
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        # a one-criterion view has no other weight to rescale: robustness's intervals come out NaN with numpy's
+        # warnings, which must not reach stderr (the report shows the NaN intervals as they are)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        analysis = sensitivity(result, draws=draws, seed=seed, concentration=concentration)
+        lines: list[str] = []
+        order = list(result.ranking["vendor"])
+        if len(order) > 1:
+            answer = what_if(result, order[1], beat=order[0])
+            lines = [a.text for a in answer.answers if a.feasible and a.verified] or list(answer.notes)
     earlier = None
     if since is not None and since < result.matrix.as_of:
         earlier = score(result.criteria, result.vendors, as_of=since, method=result.method)
-    lines: list[str] = []
-    order = list(result.ranking["vendor"])
-    if len(order) > 1:
-        answer = what_if(result, order[1], beat=order[0])
-        lines = [a.text for a in answer.answers if a.feasible and a.verified] or list(answer.notes)
     versions = []
     for name in REPORT_LIBRARIES:
         try:

@@ -258,6 +258,8 @@ def _flips(r: Result, analysis: Sensitivity, labels: dict[str, str]) -> list[str
         diff = score_parts(r).table.loc[a] - score_parts(r).table.loc[b]
         pro_a = [labels[c] for c, d in diff.items() if d > 1e-12]
         pro_b = [labels[c] for c, d in diff.items() if d < -1e-12]
+        if not pro_a and not pro_b:
+            return [f"{_name(r, a)} and {_name(r, b)} are equal on every criterion: no weighting separates them"]
         return [f"{_name(r, a)} and {_name(r, b)} are tied, so any change of weight breaks the tie: more weight on "
                 f"{', '.join(pro_a) or 'no criterion'} puts {_name(r, a)} ahead, more on "
                 f"{', '.join(pro_b) or 'no criterion'} puts {_name(r, b)} ahead"]

@@ -303,3 +303,27 @@ def test_rank_never_imports_the_report_libraries():
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]"
+
+
+def test_a_degenerate_view_one_criterion_two_equal_vendors_reports_quietly(write_yaml, tmp_path):
+    """Nothing but the file list on stdout and nothing on stderr, even where the intervals are undefined."""
+    crit = write_yaml("c.yaml", """\
+        name: one
+        as_of: 2024-06-30
+        normalization: fixed
+        criteria:
+          a: {metric: m1, direction: max, weight: 1, scale: {min: 0, max: 5}, unit: level}
+        """)
+    for vid in ("x", "y"):
+        write_yaml(f"v/{vid}.yaml", f"""\
+            id: {vid}
+            name: {vid.upper()}
+            metrics:
+              m1: {{value: 3, period: "2023", source: s, confidence: high}}
+            """)
+    run = cloudscore("report", "--criteria", str(crit), "--vendors", str(tmp_path / "v"), "--out",
+                     str(tmp_path / "out"), "--draws", "100")
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    assert len(run.stdout.splitlines()) == 10
+    md = next((tmp_path / "out").glob("*.md")).read_text(encoding="utf-8")
+    assert "X and Y are equal on every criterion: no weighting separates them" in md
