@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml $(LOCK)
 
 rank: $(STAMP)
 	$(BIN)/cloudscore rank
-	$(BIN)/cloudscore report
+	$(BIN)/cloudscore report --strategy strategy/alibaba.yaml
 
 test: $(STAMP)
 	$(BIN)/python $(RUFF)

@@ -81,23 +81,33 @@ def _parser() -> argparse.ArgumentParser:
         """)
     scoring_args(r)
     r.add_argument("--format", default="table", choices=report.FORMATS)
-    rep = command("report", "write Markdown, CSV and JSON reports", """
-        cloudscore report                            # into reports/
-        cloudscore report --as-of 2023-12-31 --out /tmp/reports
+    rep = command("report", "write the full report: HTML, Excel, Markdown with SVG charts, CSV and JSON", """
+        cloudscore report                            # into reports/, what changed since 2023-12-31
+        cloudscore report --criteria criteria/ai-first.yaml --out /tmp/reports --since none
+        cloudscore report --strategy strategy/alibaba.yaml   # with the strategy section (make rank)
         """)
     scoring_args(rep)
     rep.add_argument("--out", default="reports", metavar="DIR", help="output folder (default reports/)")
+    rep.add_argument("--since", default="2023-12-31", metavar="DATE",
+                     help="'what changed' compares with this as-of date (default 2023-12-31, the seeds' view; "
+                          "'none' leaves the section out)")
+    rep.add_argument("--draws", type=_positive_int, default=10_000, help="SMAA draws (default 10,000)")
+    rep.add_argument("--seed", type=int, default=0, help="random seed (default 0): same seed, same report")
+    rep.add_argument("--strategy", metavar="FILE", help="add the strategy section for this strategy model "
+                     "(presets compared, the frontier), e.g. strategy/alibaba.yaml (default: none)")
 
     sen = command("sensitivity", "weight stability intervals, tornado and SMAA-2 acceptabilities", """
         cloudscore sensitivity --draws 100000 --seed 1
-        cloudscore sensitivity --weights dirichlet --concentration 30 --order 'ai_cloud_share >= chip_supply'
+        cloudscore sensitivity --concentration 30 --order 'ai_cloud_share >= chip_supply'
+        cloudscore sensitivity --weights uniform     # no preference information: every weight vector alike
         cloudscore sensitivity --fixed-values --format json
         """)
     scoring_args(sen)
     sen.add_argument("--draws", type=_positive_int, default=10_000, help="SMAA draws (default 10,000)")
     sen.add_argument("--seed", type=int, default=0, help="random seed (default 0): same seed, same result")
-    sen.add_argument("--weights", default="uniform", choices=("uniform", "dirichlet"),
-                     help="uniform on the simplex, or Dirichlet centred on the stated weights")
+    sen.add_argument("--weights", default="dirichlet", choices=("dirichlet", "uniform"),
+                     help="dirichlet (default): drawn around the stated weights; uniform: uniform on the simplex, "
+                          "the 'no preference information' model")
     sen.add_argument("--concentration", type=_positive_float, default=50.0,
                      help="Dirichlet concentration: higher = closer to the stated weights (default 50)")
     sen.add_argument("--order", action="append", default=[], metavar="'A >= B'",
@@ -250,7 +260,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         sys.stdout.write(report.render(result, args.format))
         return EXIT_OK
     if args.command == "report":
-        for path in report.write_reports(result, args.out):
+        from .full_report import check_folder, write_report
+        check_folder(args.out)
+        since = None if args.since.strip().lower() == "none" else _since(args.since, pipeline)
+        data = pipeline.report(result, since=since, draws=args.draws, seed=args.seed, strategy_path=args.strategy,
+                               vendors_folder=args.vendors)
+        for path in write_report(data, args.out):
             print(path)
         return EXIT_OK
     if args.command == "whatif":
@@ -263,6 +278,15 @@ def _dispatch(args: argparse.Namespace) -> int:
                                     vendor=args.vendor)
     sys.stdout.write(report.render_sensitivity(analysis, args.format))
     return EXIT_OK
+
+
+def _since(text: str, pipeline):
+    try:
+        return pipeline.parse_as_of(text)
+    except ConfigErrors:
+        from .errors import ConfigError, Where
+        raise ConfigErrors([ConfigError(Where("--since"), "", f"expected a date YYYY-MM-DD or 'none', got {text!r}",
+                                        "e.g. --since 2023-12-31")]) from None
 
 
 def _strategy(args: argparse.Namespace, pipeline) -> int:

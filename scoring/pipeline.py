@@ -356,10 +356,14 @@ def _known_vendor(flag: str, value: str | None, result: Result) -> None:
         raise ConfigErrors([ConfigError(Where(flag), "", f"unknown vendor {value!r}", did_you_mean(value, vendors))])
 
 
-def sensitivity(result: Result, *, draws: int = 10_000, seed: int = 0, weights: str = "uniform",
+def sensitivity(result: Result, *, draws: int = 10_000, seed: int = 0, weights: str = "dirichlet",
                 concentration: float = 50.0, order: list[str] | None = None, vary_values: bool = True,
                 weight_delta: float = 0.25, vendor: str | None = None) -> Sensitivity:
     """Weight stability intervals, tornado (for ``vendor``, default the leader) and SMAA-2 on one ranking.
+
+    SMAA's weights are drawn around the stated ones by default (``weights="dirichlet"``, ``concentration``:
+    higher = closer); ``weights="uniform"`` is the "no preference information" model
+    (:data:`scoring.weight_draws.DEFAULT_WEIGHT_MODEL`, :func:`scoring.weight_draws.describe_weight_model`).
 
     A bad ``order`` constraint or an unknown ``vendor`` is reported as ``ConfigErrors`` (exit 2 on the command line).
     """
@@ -374,6 +378,62 @@ def sensitivity(result: Result, *, draws: int = 10_000, seed: int = 0, weights: 
         raise ConfigErrors([ConfigError(Where("--order" if order else "sensitivity"), "", str(exc))]) from None
     return Sensitivity(result, weight_stability_intervals(scorer), tornado(scorer, weight_delta), smaa_result,
                        vendor or str(result.ranking["vendor"].iloc[0]), weight_delta)
+
+
+#: The report's "what changed" compares with this as-of date by default: the seeds' view (end of 2023).
+DEFAULT_SINCE = dt.date(2023, 12, 31)
+#: Libraries whose versions a report's provenance names (read from the installed metadata, not imported).
+REPORT_LIBRARIES = ("numpy", "pandas", "highspy", "PuLP", "matplotlib", "XlsxWriter", "Jinja2")
+
+
+def report(result: Result, *, since: dt.date | None = DEFAULT_SINCE, draws: int = 10_000, seed: int = 0,
+           concentration: float = 50.0, strategy_path: str | Path | None = None,
+           vendors_folder: str | Path = "vendors"):
+    """Everything ``cloudscore report`` shows (a ``summary.ReportData``): the ranking, its sensitivity analysis
+    with weights drawn around the stated ones, the runner-up's what-it-takes answers, and the same view at
+    ``since`` (None, or a date not before the ranking's, leaves "what changed" out). With ``strategy_path`` (a
+    strategy model), the strategy section: every preset compared and the frontier (``optimize.compare_presets``,
+    ``optimize.frontier``); without one the section is left out."""
+    import warnings
+    from importlib import metadata
+
+    from .summary import build_report_data
+    from .weight_draws import describe_weight_model
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        # a one-criterion view has no other weight to rescale: robustness's intervals come out NaN with numpy's
+        # warnings, which must not reach stderr (the report shows the NaN intervals as they are)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        analysis = sensitivity(result, draws=draws, seed=seed, concentration=concentration)
+        lines: list[str] = []
+        order = list(result.ranking["vendor"])
+        if len(order) > 1:
+            answer = what_if(result, order[1], beat=order[0])
+            lines = [a.text for a in answer.answers if a.feasible and a.verified] or list(answer.notes)
+    earlier = None
+    if since is not None and since < result.matrix.as_of:
+        earlier = score(result.criteria, result.vendors, as_of=since, method=result.method)
+    versions = []
+    for name in REPORT_LIBRARIES:
+        try:
+            versions.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name} (not installed)")
+    s = analysis.smaa
+    extra = [("smaa", f"{s.draws} draws, seed {s.seed}, weights {describe_weight_model(s.weights, s.concentration)}"
+                      + (", figures drawn within their uncertainty" if s.vary_values else ", figures fixed")),
+             ("compared_with", earlier.matrix.as_of.isoformat() if earlier is not None else "none")]
+    strategy = None
+    if strategy_path is not None:
+        from . import optimize as opt
+        model = _strategy_model(strategy_path, None)
+        strategy = {"model": model, "presets": opt.compare_presets(model, vendors_folder=vendors_folder),
+                    "frontier": opt.frontier(model, vendors_folder=vendors_folder)}
+        extra.append(("strategy_file", f"{Path(model.path).as_posix()} ({model.name}) sha256 {model.sha256}"))
+    extra.append(("libraries", ", ".join(versions)))
+    from .report import provenance_block
+    data = build_report_data(result, analysis, earlier, lines, provenance_block(result, extra))
+    data.strategy = strategy
+    return data
 
 
 _UNIT_WORDS = {"pct": "points", "level": "levels"}

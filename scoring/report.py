@@ -1,4 +1,5 @@
-"""Last stage: a ranking Result -> terminal table, JSON, CSV or Markdown, each carrying its provenance.
+"""Last stage: a ranking Result -> terminal table, JSON, CSV or Markdown, each carrying its provenance (the full
+report of ``cloudscore report`` builds on these: :mod:`scoring.full_report`).
 
 Files are written atomically (a temporary file in the same folder, then a rename), so a reader never sees a
 half-written report and an interrupted run leaves the previous report intact. Text from input files is
@@ -13,18 +14,20 @@ import json
 import math
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .methods import get_method
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .pipeline import Result
 
 #: Output formats: of a ranking (``rank``), and of the analyses (``sensitivity``, ``whatif``, ``compare``).
 FORMATS = ("table", "json", "csv", "markdown")
 ANALYSIS_FORMATS = ("table", "json")
-_SUFFIX = {"markdown": ".md", "csv": ".csv", "json": ".json"}
 _FLAG_MEANING = {
     "missing": "no value known at the as-of date; scored by the criterion's missing policy",
     "estimate": "an analyst's estimate, not a sourced figure (reasoning in the vendor file)",
@@ -92,38 +95,65 @@ def neutralise_cell(value):
 
 
 def render_csv(result: Result) -> str:
-    """One row per vendor: rank, score, weighted sum, each criterion's contribution, flags;
-    provenance as ``#`` lines.
+    """One row per vendor: rank, score, weighted sum, each criterion's part of the score and raw value, flags.
+
+    Plain CSV that ``pandas.read_csv`` reads as it is: the provenance goes beside it (``cloudscore report``
+    writes ``<stem>.provenance.txt``, :func:`render_provenance`), never inside it. The ``part_`` columns add up
+    to the column named in ``adds_up_to`` (the score for an additive method, the weighted sum for TOPSIS; see
+    :func:`score_parts`).
     """
     out = io.StringIO()
-    for key, value in _provenance_lines(result):
-        out.write(f"# {key}: {value}\n")
     crits = list(result.normalized.columns)
+    parts = score_parts(result)
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["rank", "vendor", "name", "score", "tied", "weighted_sum",
-                     *[f"contribution_{c}" for c in crits], *[f"raw_{c}" for c in crits], "flags"])
+                     *[f"part_{c}" for c in crits], "adds_up_to", *[f"raw_{c}" for c in crits], "flags"])
     expl = result.explanation.set_index(["vendor", "criterion"])
     for row in result.ranking.itertuples(index=False):
-        writer.writerow([neutralise_cell(x) for x in [
+        writer.writerow([neutralise_cell(one_line(x)) for x in [
             int(row.rank), row.vendor, row.name, f"{row.score:.6f}", row.tied, f"{row.weighted_sum:.6f}",
-            *[f"{expl.loc[(row.vendor, c), 'contribution']:.6f}" for c in crits],
+            *[f"{parts.table.loc[row.vendor, c]:.6f}" for c in crits], parts.total_column,
             *[format_cell(expl.loc[(row.vendor, c), "raw"]) for c in crits],
             ";".join(row.flags)]])
     return out.getvalue()
+
+
+def one_line(value):
+    r"""Text with its line breaks folded into spaces (a CR or LF inside a CSV cell would start a row for some
+    readers, and text after it could start a formula); other values unchanged.
+
+    >>> one_line("a\r\n=b\rc"), one_line(3)
+    ('a =b c', 3)
+    """
+    if isinstance(value, str):
+        return value.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+    return value
+
+
+def render_provenance(result: Result, extra: list[tuple[str, str]] | None = None) -> str:
+    """The provenance block as plain text, one ``key: value`` a line (the CSV's sidecar file)."""
+    return "".join(f"{key}: {value}\n" for key, value in provenance_block(result, extra))
 
 
 def format_cell(x: float) -> str:
     return "" if math.isnan(x) else f"{x:g}"
 
 
-def _provenance_lines(result: Result) -> list[tuple[str, str]]:
+def provenance_block(result: Result, extra: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+    """The one provenance block, as (key, value) lines: every format of a report shows exactly these lines.
+
+    Tool and version, the criteria file and each vendor file with its SHA-256, a hash over all inputs, the as-of
+    date (and where it came from), method, normalization; ``extra`` adds a report's own settings (seed, draws,
+    library versions).
+    """
     p = result.provenance
-    lines = [("tool", f"{p['tool']} {p['version']}"), ("criteria", f"{p['criteria_file']} ({p['criteria_name']}) "
-                                                                    f"sha256 {p['criteria_sha256'][:16]}"),
-             ("as_of", p["as_of"]), ("method", p["method"]), ("normalization", p["normalization"]),
-             ("inputs_sha256", p["inputs_sha256"])]
-    lines += [("vendor_file", f"{path} sha256 {digest[:16]}") for path, digest in p["vendor_files"].items()]
-    return lines
+    lines = [("tool", f"{p['tool']} {p['version']}"),
+             ("criteria", f"{p['criteria_file']} ({p['criteria_name']}) sha256 {p['criteria_sha256']}"),
+             ("as_of", f"{p['as_of']} ({p.get('as_of_source', 'given')})"), ("method", p["method"]),
+             ("normalization", p["normalization"]), ("inputs_sha256", p["inputs_sha256"])]
+    lines += [("vendor_file", f"{path} sha256 {digest}") for path, digest in p["vendor_files"].items()]
+    # one line each, whatever the input text holds: a newline in a view's name must not start a line of its own
+    return [(k, " ".join(str(v).split())) for k, v in lines + list(extra or [])]
 
 
 def _md(text) -> str:
@@ -141,42 +171,145 @@ def _code(text) -> str:
     return "`" + str(text).replace("`", "'").replace("|", "\\|").replace("\n", " ") + "`"
 
 
-def _adds_up_to(result: Result) -> str:
-    """What the contribution columns add up to, by the method registry's ``additive`` fact."""
+@dataclass(frozen=True)
+class ScoreParts:
+    """Per-criterion parts of each vendor's score and what they add up to.
+
+    table : DataFrame   vendors x criteria
+    total_column : str  the ranking column the parts add up to: ``score`` or ``weighted_sum``
+    note : str          one sentence for a reader, true for the method in use
+    """
+
+    table: pd.DataFrame
+    total_column: str
+    note: str
+
+
+def score_parts(result: Result) -> ScoreParts:
+    """What does add up, by the method registry's facts (never by comparing method names).
+
+    - additive (weighted sum): effective weight x normalized value, adding up to the score;
+    - linear in the weights (PROMETHEE II): weight x the criterion's own net flow rescaled to [0, 1] (its
+      ``criterion_scores``), adding up to the score, since phi = sum_j w_j phi_j and the weights sum to 1;
+    - otherwise (TOPSIS): no parts add up to its score; the weighted-sum contributions are shown and add up to the
+      weighted sum, which is shown beside the score.
+
+    >>> from scoring.pipeline import run
+    >>> r = run("criteria/baseline.yaml", "vendors", method="promethee")
+    >>> parts = score_parts(r)
+    >>> parts.total_column, bool((parts.table.sum(axis=1) - r.ranking.set_index("vendor")["score"]).abs().max() < 1e-12)
+    ('score', True)
+    """
+    import pandas as pd
     entry = get_method(result.method)
+    contrib = result.explanation.pivot(index="vendor", columns="criterion", values="contribution")
+    contrib = contrib.loc[list(result.normalized.index), list(result.normalized.columns)]
     if entry.additive:
-        return "they add up to the score"
-    return (f"they add up to the weighted sum, not to the {entry.label} score ({entry.label} is not additive: "
-            "it is computed from the same normalized values and weights)")
+        return ScoreParts(contrib, "score", "criterion columns are contributions (effective weight x normalized "
+                                            "value); they add up to the score")
+    if entry.linear_in_weights:
+        scorer = result.scorer
+        c = scorer.criterion_scores()
+        table = pd.DataFrame(c * scorer.weights, index=result.normalized.index, columns=result.normalized.columns)
+        return ScoreParts(table, "score", f"{entry.label} is not a weighted sum of the normalized values; its score "
+                                          "is the weighted sum of each criterion's own net flow (rescaled to 0-1), so "
+                                          "criterion columns are weight x that flow, and they add up to the score")
+    return ScoreParts(contrib, "weighted_sum", f"{entry.label} is not additive: no per-criterion parts add up to its "
+                                               "score. Criterion columns are weighted-sum contributions (effective "
+                                               "weight x normalized value); they add up to the weighted sum shown "
+                                               "beside the score, which may rank the vendors differently")
+
+
+def _adds_up_to(result: Result) -> str:
+    return score_parts(result).note
 
 
 def render_markdown(result: Result) -> str:
-    """A readable report: ranking, weights and rationale, per-vendor explanation, flags, provenance."""
-    r, p = result, result.provenance
-    crits = list(r.normalized.columns)
-    labels = dict(zip(r.criteria_table["criterion"], r.criteria_table["label"], strict=True))
+    """A readable ranking: scorecard, criteria with groups, weights and rationale, per-vendor explanation, flags,
+    provenance. (``cloudscore report`` writes the full report around these sections: :mod:`scoring.report_markdown`.)
+    """
+    r = result
     lines = [f"# Cloud vendor ranking: {_md(r.criteria.name)}", ""]
     if r.criteria.description:
         lines += [_md(r.criteria.description), ""]
-    lines += [f"As of **{p['as_of']}**, method **{p['method']}**, normalization **{p['normalization']}**.", "",
-              "## Ranking", "",
-              "| rank | vendor | score | " + " | ".join(_md(labels[c]) for c in crits) + " | flags |",
-              "|---:|---|---:|" + "---:|" * len(crits) + "---|"]
-    expl = r.explanation.set_index(["vendor", "criterion"])
+    lines += [f"As of **{r.matrix.as_of.isoformat()}**, method **{r.method}**, normalization "
+              f"**{r.criteria.normalization}**.", "", "## Ranking", ""]
+    lines += markdown_ranking(r) + ["", "## Criteria and weights", ""] + markdown_criteria(r)
+    lines += ["", "## Explanation per vendor", ""] + markdown_explanations(r)
+    lines += markdown_flags(r)
+    lines += ["## Provenance", ""] + markdown_provenance(provenance_block(r))
+    lines += ["", DISCLAIMER, ""]
+    return "\n".join(lines)
+
+
+DISCLAIMER = ("Opinion from sourced facts and stated judgements, not investment advice; read the flags before quoting "
+              "a score.")
+
+
+def markdown_ranking(r: Result, tiers: dict[str, str] | None = None) -> list[str]:
+    """Rank, vendor, score (and the weighted sum when that is what the parts add up to), each criterion's part,
+    group subtotals when the view has groups, tier when given, flags; then the sentence saying what adds up."""
+    crits = list(r.normalized.columns)
+    labels = dict(zip(r.criteria_table["criterion"], r.criteria_table["label"], strict=True))
+    parts = score_parts(r)
+    groups = criterion_groups(r)
+    show_ws = parts.total_column == "weighted_sum"
+    head = ["rank", "vendor", "score", *(["weighted sum"] if show_ws else []), *[_md(labels[c]) for c in crits],
+            *[f"{_md(g.label or g.id)} (subtotal)" for g, _ in groups], *(["tier"] if tiers else []), "flags"]
+    align = ["---:", "---", "---:", *(["---:"] if show_ws else []), *["---:"] * (len(crits) + len(groups)),
+             *(["---"] if tiers else []), "---"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(align) + "|"]
     for row in r.ranking.itertuples(index=False):
-        cells = [f"{expl.loc[(row.vendor, c), 'contribution']:.3f}" for c in crits]
+        cells = [f"{parts.table.loc[row.vendor, c]:.3f}" for c in crits]
+        subtotals = [f"{parts.table.loc[row.vendor, members].sum():.3f}" for _, members in groups]
         tie = " (tie)" if row.tied else ""
-        lines.append(f"| {row.rank}{tie} | {_md(row.name)} ({_code(row.vendor)}) | {row.score:.3f} | "
-                     + " | ".join(cells) + f" | {_md(', '.join(row.flags))} |")
-    lines += ["", f"Criterion columns are contributions (effective weight x normalized value); {_adds_up_to(r)}.",
-              "", "## Criteria and weights", "",
-              "| criterion | metric | direction | weight (as typed) | effective weight | scale "
+        lines.append("| " + " | ".join([f"{row.rank}{tie}", f"{_md(row.name)} ({_code(row.vendor)})",
+                                         f"{row.score:.3f}", *([f"{row.weighted_sum:.3f}"] if show_ws else []),
+                                         *cells, *subtotals, *([_md(tiers[row.vendor])] if tiers else []),
+                                         _md(", ".join(row.flags))]) + " |")
+    lines += ["", parts.note[:1].upper() + parts.note[1:] + "."]
+    return lines
+
+
+def criterion_groups(r: Result) -> list[tuple[object, list[str]]]:
+    """The view's groups (``models.Group``) with their criteria, in the file's order; [] for a view without groups."""
+    ct = r.criteria_table
+    return [(g, [c for c, grp in zip(ct["criterion"], ct["group"], strict=True) if grp == g.id])
+            for g in r.criteria.groups]
+
+
+def markdown_criteria(r: Result) -> list[str]:
+    """Groups (weight, share, rationale), then criteria: metric, direction, unit, scale, points, effective weight."""
+    lines = []
+    groups = criterion_groups(r)
+    if groups:
+        lines += ["Weights are relative points, rescaled to add up to 100%: a criterion's effective weight is its "
+                  "group's share times its share of the points within the group.", "",
+                  "| group | points | share | criteria | rationale |", "|---|---:|---:|---|---|"]
+        labels = dict(zip(r.criteria_table["criterion"], r.criteria_table["label"], strict=True))
+        for g, members in groups:
+            lines.append(f"| {_md(g.label or g.id)} | {g.raw_weight:g} | {g.weight:.1%} | "
+                         f"{_md(', '.join(labels[c] for c in members))} | {_md(g.rationale)} |")
+        lines.append("")
+    else:
+        lines += ["Weights are relative points, rescaled to add up to 100% (the effective weight).", ""]
+    lines += ["| criterion | group | metric | direction | unit | scale | points in its group | effective weight "
               "| non-discriminating | rationale |",
-              "|---|---|---|---:|---:|---|---|---|"]
+              "|---|---|---|---|---|---|---:|---:|---|---|"]
+    group_label = {g.id: g.label or g.id for g in r.criteria.groups}
+    units = {c.id: c.unit or "" for c in r.criteria.criteria}
     for c in r.criteria_table.itertuples(index=False):
-        lines.append(f"| {_md(c.label)} | {_code(c.metric)} | {c.direction} | {c.raw_weight:g} | {c.weight:.1%} | "
-                     f"{_md(c.scale)} | {'yes' if c.non_discriminating else ''} | {_md(c.rationale)} |")
-    lines += ["", "## Explanation per vendor", ""]
+        lines.append(f"| {_md(c.label)} | {_md(group_label.get(c.group, ''))} | {_code(c.metric)} | {c.direction} | "
+                     f"{_md(units[c.criterion])} | {_md(c.scale)} | {c.raw_weight:g} | {c.weight:.1%} | "
+                     f"{'yes' if c.non_discriminating else ''} | {_md(c.rationale)} |")
+    return lines
+
+
+def markdown_explanations(r: Result) -> list[str]:
+    crits = list(r.normalized.columns)
+    labels = dict(zip(r.criteria_table["criterion"], r.criteria_table["label"], strict=True))
+    expl = r.explanation.set_index(["vendor", "criterion"])
+    lines = []
     for row in r.ranking.itertuples(index=False):
         lines += [f"### {row.rank}. {_md(row.name)}: {row.score:.3f}", "",
                   "| criterion | raw | normalized | weight | contribution | period | source | confidence | flags |",
@@ -187,40 +320,43 @@ def render_markdown(result: Result) -> str:
                          f"{e['weight']:.3f} | {e['contribution']:.3f} | {_md(e['period'])} | {_md(e['source'])} | "
                          f"{_md(e['confidence'])} | {_md(', '.join(e['flags']))} |")
         lines.append("")
+    return lines
+
+
+def markdown_flags(r: Result) -> list[str]:
     used = sorted({f for fl in r.explanation["flags"] for f in fl})
-    if used:
-        lines += ["## Flags", ""] + [f"- **{f}**: {_FLAG_MEANING[f]}" for f in used] + [""]
-    lines += ["## Provenance", ""] + [f"- {k}: {_code(v)}" for k, v in _provenance_lines(r)]
-    lines += ["", "Opinion from sourced facts and stated judgements, not investment advice; read the flags before "
-              "quoting a score.", ""]
-    return "\n".join(lines)
+    return (["## Flags", ""] + [f"- **{f}**: {_FLAG_MEANING[f]}" for f in used] + [""]) if used else []
 
 
-def _contributions(result: Result) -> dict[tuple[str, str], float]:
-    return {(e["vendor"], e["criterion"]): e["contribution"] for e in result.explanation.to_dict("records")}
+def markdown_provenance(block: list[tuple[str, str]]) -> list[str]:
+    return [f"- {k}: {_code(v)}" for k, v in block]
 
 
 def render_table(result: Result) -> str:
-    """A terminal table: rank, vendor, score, each criterion's contribution, flags; then the key facts."""
+    """A terminal table: rank, vendor, score (and the weighted sum for a method whose parts add up to it), each
+    criterion's part of the score (:func:`score_parts`), flags; then the key facts."""
     r = result
     crits = list(r.normalized.columns)
-    contribution = _contributions(r)
-    head = ["rank", "vendor", "score", *crits, "flags"]
+    parts = score_parts(r)
+    extra = ["weighted_sum"] if parts.total_column == "weighted_sum" else []
+    head = ["rank", "vendor", "score", *extra, *crits, "flags"]
     body = []
     for row in r.ranking.itertuples(index=False):
         body.append([f"{row.rank}{'=' if row.tied else ''}", row.vendor, f"{row.score:.3f}",
-                     *[f"{contribution[(row.vendor, c)]:.3f}" for c in crits], ",".join(row.flags)])
+                     *[f"{row.weighted_sum:.3f}" for _ in extra],
+                     *[f"{parts.table.loc[row.vendor, c]:.3f}" for c in crits], ",".join(row.flags)])
     widths = [max(len(str(x)) for x in col) for col in zip(head, *body, strict=True)]
+    numeric = 3 + len(extra) + len(crits)
 
     def fmt(cells):
-        return "  ".join(str(x).rjust(w) if i in (0, 2) or 3 <= i < 3 + len(crits) else str(x).ljust(w)
+        return "  ".join(str(x).rjust(w) if i in (0, 2) or 3 <= i < numeric else str(x).ljust(w)
                          for i, (x, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
 
     weights = ", ".join(f"{c} {w:.0%}"
                         for c, w in zip(r.criteria_table["criterion"], r.criteria_table["weight"], strict=True))
     lines = [f"{r.criteria.name}: as of {r.matrix.as_of}, {r.method}, normalization {r.criteria.normalization}",
              f"weights: {weights}", "", fmt(head), fmt(["-" * w for w in widths]), *(fmt(b) for b in body), ""]
-    lines.append(f"criterion columns: contribution = weight x normalized value; {_adds_up_to(r)}")
+    lines.append(_adds_up_to(r))
     flat = [c for c in crits if r.non_discriminating[c]]
     if flat:
         lines.append(f"non-discriminating (all vendors equal): {', '.join(flat)}")
@@ -240,14 +376,14 @@ def render(result: Result, fmt: str) -> str:
         raise ValueError(f"unknown format {fmt!r}; choose one of {list(RENDERERS)}") from None
 
 
-def write_atomic(path: str | Path, text: str) -> Path:
-    """Write text to ``path`` via a temporary file in the same folder and a rename."""
+def write_atomic(path: str | Path, text: str | bytes) -> Path:
+    """Write text (UTF-8) or bytes to ``path`` via a temporary file in the same folder and a rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            _write_file(handle, text.encode("utf-8") if isinstance(text, str) else text)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -255,17 +391,45 @@ def write_atomic(path: str | Path, text: str) -> Path:
     return path
 
 
+def _write_file(handle, data: bytes) -> None:
+    """The one place report bytes reach a file (a test simulates a full disk here)."""
+    handle.write(data)
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
+#: Bytes of the view-name part of a report's file names (a Chinese character is 3 bytes in UTF-8); file names stay
+#: far below the 255-byte limit of common file systems whatever the suffix.
+MAX_NAME_BYTES = 80
+
+
+def safe_name(text: str, max_bytes: int = MAX_NAME_BYTES) -> str:
+    """User text (a view's name) as a file-name part: letters and digits of any script, ``-`` and ``_``; anything
+    else becomes ``-``. A name cut to ``max_bytes`` (UTF-8) ends in 8 hex digits of its hash, so two long names that
+    share a beginning still get different files.
+
+    >>> safe_name("baseline"), safe_name("../etc/passwd"), safe_name("云 基线"), safe_name("")
+    ('baseline', 'etc-passwd', '云-基线', 'view')
+    >>> len(safe_name("x" * 300).encode()), safe_name("x" * 300)[-9:] != safe_name("x" * 299 + "y")[-9:]
+    (80, True)
+    """
+    import hashlib
+    import re
+    import unicodedata
+    s = unicodedata.normalize("NFKC", str(text))
+    s = "".join(ch if (ch.isalnum() and ch.isprintable()) or ch in "-_" else "-" for ch in s)
+    s = re.sub(r"-{2,}", "-", s).strip("-_") or "view"
+    if len(s.encode("utf-8")) <= max_bytes:
+        return s
+    tag = "-" + hashlib.sha256(str(text).encode("utf-8")).hexdigest()[:8]
+    while len(s.encode("utf-8")) > max_bytes - len(tag):
+        s = s[:-1]
+    return s.rstrip("-_") + tag
+
+
 def report_stem(result: Result) -> str:
-    """``<as_of>_<criteria name>_<method>``, safe as a file name."""
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in result.criteria.name)
-    return f"{result.matrix.as_of.isoformat()}_{safe}_{result.method}"
-
-
-def write_reports(result: Result, folder: str | Path = "reports") -> list[Path]:
-    """Write the Markdown, CSV and JSON reports into ``folder``; returns their paths."""
-    stem = report_stem(result)
-    return [write_atomic(Path(folder) / f"{stem}{_SUFFIX[fmt]}", render(result, fmt))
-            for fmt in ("markdown", "csv", "json")]
+    """``<as_of>_<criteria name>_<method>``, safe as a file name and bounded in length (:func:`safe_name`)."""
+    return f"{result.matrix.as_of.isoformat()}_{safe_name(result.criteria.name)}_{result.method}"
 
 
 # ------------------------------------------------------------------------------------ robustness outputs
@@ -319,8 +483,8 @@ def render_sensitivity(analysis, fmt: str = "table") -> str:
              f"{t.rank_low} .. {t.rank_high}"] for t in sub.itertuples()]
     out += text_table(["factor", "setting", "score", "rank"], rows)
     out += ["", "One factor at a time misses interactions; SMAA below varies everything at once.", ""]
-    how = ("uniform on the simplex" if s.weights == "uniform"
-           else f"Dirichlet around the stated weights (concentration {s.concentration:g})")
+    from .weight_draws import describe_weight_model
+    how = describe_weight_model(s.weights, s.concentration)
     out += [f"SMAA-2: {s.draws:,} draws, seed {s.seed}, weights {how}"
             + (f", order {', '.join(s.order)}" if s.order else "")
             + (", figures drawn within their uncertainty" if s.vary_values else ", figures fixed"), ""]

@@ -417,3 +417,27 @@ def draw_values(rng: np.random.Generator, size: int, low: np.ndarray, high: np.n
     """(size, n, m) raw values drawn uniformly within each cell's [low, high]; NaN (missing) cells stay NaN."""
     u = rng.random((size,) + low.shape)
     return low + u * (high - low)
+
+
+# --- how a report names the weight model ------------------------------------------------------------------------
+
+#: The default of ``cloudscore sensitivity`` and of the report: weights drawn around the strategist's own (stated)
+#: weights, so the acceptabilities answer "how sure is this ranking near the weights I chose?". Uniform weights
+#: answer another question, "how sure with no preference information at all?", and are the named alternative.
+DEFAULT_WEIGHT_MODEL = "dirichlet"
+NO_PREFERENCE_MODEL = "uniform"
+
+
+def describe_weight_model(model: str, concentration: float | None = None) -> str:
+    """The weight model in words, as every output states it.
+
+    >>> describe_weight_model("dirichlet", 50.0)
+    'drawn around the stated weights (Dirichlet, concentration 50)'
+    >>> describe_weight_model("uniform")
+    'uniform on the simplex (no preference information)'
+    """
+    if model not in WEIGHT_MODELS:
+        raise ValueError(f"unknown weight model {model!r}; choose one of {list(WEIGHT_MODELS)}")
+    if model == "dirichlet":
+        return f"drawn around the stated weights (Dirichlet, concentration {concentration:g})"
+    return "uniform on the simplex (no preference information)"

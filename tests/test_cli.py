@@ -101,23 +101,26 @@ def test_validate_exits_0_on_clean_input():
     assert run.stdout.startswith("ok:")
 
 
-def test_report_writes_three_formats_with_provenance_and_leaves_inputs_alone(tmp_path):
+def test_report_writes_every_format_with_provenance_and_leaves_inputs_alone(tmp_path):
     inputs = sorted(TEXTBOOK.rglob("*.yaml"))
     before = {p: p.read_bytes() for p in inputs}
     run = cloudscore("report", "--criteria", str(TEXTBOOK / "criteria.yaml"), "--vendors", str(TEXTBOOK / "vendors"),
                      "--as-of", "2024-06-30", "--out", str(tmp_path / "out"))
     assert run.returncode == 0, run.stderr
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert written == [f"2024-06-30_textbook_topsis.{suffix}" for suffix in ("csv", "json", "md")]
+    suffixes = ("acceptability.svg", "contributions.svg", "csv", "html", "json", "md", "positioning.svg",
+                "provenance.txt", "tornado.svg", "xlsx")
+    assert written == [f"2024-06-30_textbook_topsis.{suffix}" for suffix in suffixes]
+    written = [f"2024-06-30_textbook_topsis.{suffix}" for suffix in ("provenance.txt", "json", "md", "csv")]
     doc = json.loads((tmp_path / "out" / written[1]).read_text(encoding="utf-8"))
     prov = doc["provenance"]
     assert prov["as_of"] == "2024-06-30" and prov["method"] == "topsis" and prov["version"]
     assert prov["criteria_sha256"] == __import__("hashlib").sha256(before[TEXTBOOK / "criteria.yaml"]).hexdigest()
     assert len(prov["vendor_files"]) == 3
-    assert "inputs_sha256" in (tmp_path / "out" / written[0]).read_text(encoding="utf-8")
+    assert "inputs_sha256" in (tmp_path / "out" / written[0]).read_text(encoding="utf-8")      # the CSV's sidecar
     assert "## Provenance" in (tmp_path / "out" / written[2]).read_text(encoding="utf-8")
     assert {p: p.read_bytes() for p in inputs} == before
-    assert not list((tmp_path / "out").glob(".*.tmp"))
+    assert not list((tmp_path / "out").glob(".*"))                     # no temporary file or staging folder left
 
 
 def test_report_text_from_inputs_is_escaped_and_spreadsheet_safe(write_yaml, tmp_path):
@@ -130,8 +133,7 @@ def test_report_text_from_inputs_is_escaped_and_spreadsheet_safe(write_yaml, tmp
     assert run.returncode == 0, run.stderr
     md = next((tmp_path / "out").glob("*.md")).read_text(encoding="utf-8")
     assert "<script>" not in md and "&lt;script&gt;" in md and "\\| pipe" in md
-    rows = [line for line in next((tmp_path / "out").glob("*.csv")).read_text(encoding="utf-8").splitlines()
-            if not line.startswith("#")]
+    rows = next((tmp_path / "out").glob("*.csv")).read_text(encoding="utf-8").splitlines()
     names = [row[2] for row in csv.reader(rows[1:])]
     assert sorted(names) == sorted(["'@SUM(A1) | pipe", "'=HYPERLINK(\"http://evil\")<script>"])
 
@@ -159,8 +161,18 @@ def test_sensitivity_table_has_its_three_sections():
                      "--order", "ai_cloud_share >= chip_supply")
     assert run.returncode == 0, run.stderr
     for part in ("Weight stability intervals", "Tornado for alibaba", "SMAA-2: 1,000 draws, seed 0",
-                 "Dirichlet around the stated weights (concentration 30)", "order ai_cloud_share >= chip_supply"):
+                 "weights drawn around the stated weights (Dirichlet, concentration 30)",
+                 "order ai_cloud_share >= chip_supply"):
         assert part in run.stdout
+
+
+def test_sensitivity_draws_around_the_stated_weights_by_default_and_names_the_uniform_option():
+    default = cloudscore("sensitivity", "--draws", "500", "--format", "json")
+    uniform = cloudscore("sensitivity", "--draws", "500", "--weights", "uniform")
+    assert default.returncode == 0 and uniform.returncode == 0, default.stderr + uniform.stderr
+    doc = json.loads(default.stdout)
+    assert doc["weights"] == "dirichlet" and doc["concentration"] == 50.0
+    assert "weights uniform on the simplex (no preference information)" in uniform.stdout
 
 
 def test_whatif_answers_in_words_and_json():
