@@ -10,12 +10,18 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
+from itertools import chain
+from operator import attrgetter
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .errors import ConfigError, ConfigErrors
 from .models import UNIT_RANGES, CriteriaSet, Criterion, Observation, StabilityRule, Vendor, unit_of_metric
+
+if TYPE_CHECKING:                   # pandas is imported where a table is built: ``validate`` never needs it
+    import pandas as pd
 
 #: The flags a cell can carry, in the order they are shown.
 FLAGS = ("missing", "estimate", "unsourced", "stale", "low-confidence", "derived", "unknown", "clipped")
@@ -42,7 +48,8 @@ class DecisionMatrix:
     low, high : DataFrame   plausible range of each raw value (its observation's low/high, else a band from
                             ``UNCERTAINTY_BY_CONFIDENCE``, clipped to the unit's range); NaN where missing
     missing : Series        missing-data policy per criterion ("worst", "median" or "error")
-    evidence : DataFrame    one row per cell, columns ``EVIDENCE_COLUMNS``
+    evidence : DataFrame    one row per cell, columns ``EVIDENCE_COLUMNS`` (criterion by criterion, each in the
+                            order of ``values.index``)
     names : Series          display name per vendor
     as_of : date or None    the date the values were selected at (None for a matrix built by hand)
     """
@@ -77,6 +84,11 @@ def select_observation(observations: tuple[Observation, ...], as_of: dt.date) ->
     Ties on the period prefer a sourced fact over an estimate, then the most recently published source.
     A bare (unsourced) what-if number has no date and is always selected.
     """
+    if len(observations) == 1:                       # the common case, without building a list
+        o = observations[0]
+        ok = o.unsourced or ((o.period_end is None or o.period_end <= as_of)
+                             and (o.source_date is None or o.source_date <= as_of))
+        return o if ok else None
     known = [o for o in observations
              if o.unsourced or ((o.period_end is None or o.period_end <= as_of)
                                 and (o.source_date is None or o.source_date <= as_of))]
@@ -146,6 +158,152 @@ def uncertainty_range(value: float, confidence: str | None, criterion: Criterion
     return (float(max(floor, value - band * abs(value))), float(min(ceiling, value + band * abs(value))))
 
 
+@dataclass(frozen=True)
+class MatrixCells:
+    """The decision matrix before pandas: what :func:`build_matrix` wraps, and all that ``validate`` needs.
+
+    ``values``, ``low``, ``high``: (n vendors, m criteria) float arrays (NaN = missing); ``evidence``: the columns
+    of ``EVIDENCE_COLUMNS`` as lists, one entry per cell, criterion-major (entry j * n + i is vendor i, criterion j:
+    the order the cells are worked out in);
+    ``errors``: the ``missing: error`` problems, located at the criterion.
+    """
+
+    vendors: list[str]
+    names: list[str]
+    criteria: list[str]
+    values: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    evidence: dict[str, list]
+    errors: list[ConfigError]
+
+
+def select_cells(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date) -> MatrixCells:
+    """Each vendor x criterion cell at ``as_of``: its value, plausible range and evidence (see :func:`build_matrix`).
+
+    Plain lists and numpy arrays, built criterion by criterion (what depends on the criterion alone is worked out
+    once, the plausible ranges are one numpy expression per criterion), with no per-cell pandas call: the cost is
+    linear in vendors x criteria, and ``validate`` never imports pandas.
+
+    >>> from scoring.load import load_inputs
+    >>> cs, vs = load_inputs("criteria/baseline.yaml", "vendors")
+    >>> cells = select_cells(cs, vs, dt.date(2025, 12, 31))
+    >>> cells.values.shape == (len(cells.vendors), len(cs.criteria)), len(cells.evidence["vendor"]) == cells.values.size
+    (True, True)
+    """
+    chosen = sorted((v for v in vendors if not criteria.vendors or v.id in criteria.vendors), key=lambda v: v.id)
+    crits = criteria.criteria
+    n, m = len(chosen), len(crits)
+    values, low, high = (np.full((n, m), np.nan) for _ in range(3))
+    columns: dict[str, list[list]] = {k: [] for k in EVIDENCE_COLUMNS}      # per criterion, one entry per vendor
+    errors = []
+    stale_before = shift_months(as_of, -criteria.staleness_months)
+    stability_metric = criteria.stability.metric if criteria.stability is not None else None
+    fixed = criteria.normalization == "fixed"
+    ids = [v.id for v in chosen]
+    for j, c in enumerate(crits):
+        columns["vendor"].append(ids)
+        columns["criterion"].append([c.id] * n)
+        columns["metric"].append([c.metric] * n)
+        if c.metric == stability_metric:
+            cells = []
+            for i, v in enumerate(chosen):
+                level, info = stability_level(v, criteria.stability, as_of)
+                lo, hi = uncertainty_range(level, info["confidence"], c)
+                values[i, j], low[i, j], high[i, j] = level, lo, hi
+                cells.append((level, lo, hi, info["period"], info["source"], "", info["confidence"], info["note"],
+                              info["flags"], info["where"]))
+            for key, column in zip(_CELL_COLUMNS, zip(*cells, strict=True) if cells else [()] * 10, strict=True):
+                columns[key].append(list(column))
+            continue
+        observations = [select_observation(v.metrics.get(c.metric, ()), as_of) for v in chosen]
+        absent = f"no observation of {c.metric!r} known at {as_of}"
+        if c.missing == "error":
+            errors.extend(ConfigError(c.where, f"criteria.{c.id}", f"vendor {ids[i]!r} has no value of {c.metric!r} "
+                                      f"known at {as_of} (missing: error)",
+                                      "add an observation to the vendor file, or choose missing: worst or median")
+                          for i, o in enumerate(observations) if o is None)
+        present = [o for o in observations if o is not None]
+        rows = np.array([i for i, o in enumerate(observations) if o is not None], dtype=np.int64)
+        x = np.fromiter(map(attrgetter("value"), present), dtype=float, count=len(present))
+        values[rows, j] = x
+        low[rows, j], high[rows, j] = _ranges(x, present, c)
+        # flags as bit masks, one numpy expression each, then one list per distinct mask
+        read = [np.fromiter(map(attrgetter(k), present), dtype=bool, count=len(present))
+                for k in ("estimate", "unsourced")]
+        ends = list(map(attrgetter("period_end"), present))
+        stale = np.array([e is not None and e < stale_before for e in ends], dtype=bool)
+        low_confidence = np.array([k == "low" for k in map(attrgetter("confidence"), present)], dtype=bool)
+        clipped = ((x < c.scale.lo) | (x > c.scale.hi)) if (fixed and c.scale is not None) else np.zeros(len(x), bool)
+        mask = np.full(n, FLAG_BITS["missing"], dtype=np.int64)
+        mask[rows] = sum(flag.astype(np.int64) * FLAG_BITS[name] for flag, name in
+                         zip((*read, stale, low_confidence, clipped),
+                             ("estimate", "unsourced", "stale", "low-confidence", "clipped"), strict=True))
+        columns["flags"].append(flag_lists(mask))
+        columns["value"].append(values[:, j].tolist())
+        columns["low"].append(low[:, j].tolist())
+        columns["high"].append(high[:, j].tolist())
+        texts = {"period": [""] * n, "source": [""] * n, "source_date": [""] * n, "confidence": [""] * n,
+                 "note": [absent] * n, "where": [""] * n}
+        got = {"period": [p or "" for p in map(attrgetter("period"), present)],
+               "source": list(map(attrgetter("source"), present)),
+               "source_date": [str(d) if d is not None else "" for d in map(attrgetter("source_date"), present)],
+               "confidence": [k or "" for k in map(attrgetter("confidence"), present)],
+               "note": list(map(attrgetter("note"), present)),
+               "where": list(map(str, map(attrgetter("where"), present)))}
+        for key, column in texts.items():
+            if len(present) == n:
+                columns[key].append(got[key])
+            else:
+                filled = np.array(column, dtype=object)
+                filled[rows] = got[key]
+                columns[key].append(filled.tolist())
+    evidence = {k: list(chain.from_iterable(cols)) for k, cols in columns.items()}    # criterion-major
+    return MatrixCells(ids, [v.name for v in chosen], [c.id for c in crits], values, low, high, evidence, errors)
+
+
+def _ranges(x: np.ndarray, observations: list[Observation], criterion: Criterion) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`uncertainty_range` for one criterion's present values at once (same rule, one numpy expression)."""
+    bands = dict(UNCERTAINTY_BY_CONFIDENCE)
+    band_of = {k: bands.get(k or _UNSOURCED_CONFIDENCE, bands["low"])
+               for k in set(map(attrgetter("confidence"), observations))}
+    band = np.fromiter(map(band_of.__getitem__, map(attrgetter("confidence"), observations)), dtype=float,
+                       count=len(observations))
+    unit = criterion.unit or unit_of_metric(criterion.metric)
+    floor, ceiling = UNIT_RANGES.get(unit, (-np.inf, np.inf))
+    if criterion.rubric:
+        floor, ceiling = max(floor, min(criterion.rubric)), min(ceiling, max(criterion.rubric))
+    lo = np.maximum(floor, x - band * np.abs(x))
+    hi = np.minimum(ceiling, x + band * np.abs(x))
+    own_low, own_high = (np.array([np.nan if b is None else b for b in map(attrgetter(k), observations)],
+                                  dtype=float) for k in ("low", "high"))
+    given = ~np.isnan(own_low) | ~np.isnan(own_high)
+    lo = np.where(given, np.where(np.isnan(own_low), x, own_low), lo)
+    hi = np.where(given, np.where(np.isnan(own_high), x, own_high), hi)
+    return lo, hi
+
+
+_CELL_COLUMNS = EVIDENCE_COLUMNS[3:]        # what select_cells fills per cell after vendor, criterion, metric
+FLAG_BITS = {f: 1 << k for k, f in enumerate(FLAGS)}
+
+
+def flag_lists(masks: np.ndarray) -> list[list[str]]:
+    """One new list of flags per bit mask (:func:`flags_of`), each distinct mask decoded once."""
+    masks = masks.tolist()
+    decoded = {k: flags_of(k) for k in set(masks)}
+    return list(map(list, map(decoded.__getitem__, masks)))
+
+
+@cache
+def flags_of(mask: int) -> tuple[str, ...]:
+    """The flags of a bit mask (``FLAG_BITS``), in ``FLAGS`` order.
+
+    >>> flags_of(FLAG_BITS["stale"] | FLAG_BITS["missing"])
+    ('missing', 'stale')
+    """
+    return tuple(f for f in FLAGS if mask & FLAG_BITS[f])
+
+
 def build_matrix(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date | None = None) -> DecisionMatrix:
     """Vendors x criteria raw values at ``as_of`` (default: the criteria file's ``as_of``; the engine never reads
     the clock: with neither, a ValueError asks for a date).
@@ -158,71 +316,34 @@ def build_matrix(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date | 
     >>> list(dm.values.columns) == [c.id for c in cs.criteria], round(float(dm.weights.sum()), 12)
     (True, 1.0)
     """
+    import pandas as pd
     as_of = as_of or criteria.as_of
     if as_of is None:
         raise ValueError(f"no as-of date: pass as_of, or set 'as_of: YYYY-MM-DD' in {criteria.path}")
-    chosen = sorted((v for v in vendors if not criteria.vendors or v.id in criteria.vendors), key=lambda v: v.id)
-    ids = [v.id for v in chosen]
-    cols = [c.id for c in criteria.criteria]
-    values = pd.DataFrame(np.nan, index=pd.Index(ids, name="vendor"), columns=pd.Index(cols, name="criterion"))
-    rows, errors = [], []
-    stale_before = shift_months(as_of, -criteria.staleness_months)
-    for v in chosen:
-        for c in criteria.criteria:
-            row = dict(vendor=v.id, criterion=c.id, metric=c.metric, value=np.nan, low=np.nan, high=np.nan, period="",
-                       source="", source_date="", confidence="", note="", flags=[], where="")
-            if criteria.stability is not None and c.metric == criteria.stability.metric:
-                level, info = stability_level(v, criteria.stability, as_of)
-                values.loc[v.id, c.id] = level
-                lo, hi = uncertainty_range(level, info["confidence"], c)
-                row.update(value=level, low=lo, high=hi, period=info["period"], source=info["source"],
-                           confidence=info["confidence"], note=info["note"], flags=info["flags"], where=info["where"])
-            else:
-                obs = select_observation(v.metrics.get(c.metric, ()), as_of)
-                if obs is None:
-                    row["flags"] = ["missing"]
-                    row["note"] = f"no observation of {c.metric!r} known at {as_of}"
-                    if c.missing == "error":
-                        errors.append(ConfigError(c.where, f"criteria.{c.id}", f"vendor {v.id!r} has no value of "
-                                                  f"{c.metric!r} known at {as_of} (missing: error)",
-                                                  "add an observation to the vendor file, "
-                                                  "or choose missing: worst or median"))
-                else:
-                    values.loc[v.id, c.id] = obs.value
-                    flags = []
-                    if obs.estimate:
-                        flags.append("estimate")
-                    if obs.unsourced:
-                        flags.append("unsourced")
-                    if obs.period_end is not None and obs.period_end < stale_before:
-                        flags.append("stale")
-                    if obs.confidence == "low":
-                        flags.append("low-confidence")
-                    if (c.scale is not None and criteria.normalization == "fixed"
-                            and not c.scale.lo <= obs.value <= c.scale.hi):
-                        flags.append("clipped")
-                    lo, hi = uncertainty_range(obs.value, obs.confidence, c, obs.low, obs.high)
-                    row.update(value=obs.value, low=lo, high=hi, period=obs.period or "", source=obs.source,
-                               source_date=str(obs.source_date or ""), confidence=obs.confidence or "",
-                               note=obs.note, flags=flags, where=str(obs.where))
-            rows.append(row)
-    if errors:
-        raise ConfigErrors(errors)
-    evidence = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
-    crit = {c.id: c for c in criteria.criteria}
-    bounds = {k: evidence.pivot(index="vendor", columns="criterion", values=k).reindex(index=ids, columns=cols)
-              .astype(float).rename_axis(index="vendor", columns="criterion") for k in ("low", "high")}
+    cells = select_cells(criteria, vendors, as_of)
+    if cells.errors:
+        raise ConfigErrors(cells.errors)
+    index = pd.Index(cells.vendors, name="vendor")
+    columns = pd.Index(cells.criteria, name="criterion")
+    crit = criteria.criteria
+
+    def frame(x: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(x, index=index, columns=columns)
+
+    def per_criterion(name: str, values: list, dtype=None) -> pd.Series:
+        return pd.Series(values, index=pd.Index(cells.criteria), name=name, dtype=dtype)
+
     return DecisionMatrix(
-        values=values,
-        weights=pd.Series({k: crit[k].weight for k in cols}, name="weight"),
-        directions=pd.Series({k: crit[k].direction for k in cols}, name="direction"),
-        lower=pd.Series({k: crit[k].scale.lo if crit[k].scale else np.nan for k in cols}, name="lower", dtype=float),
-        upper=pd.Series({k: crit[k].scale.hi if crit[k].scale else np.nan for k in cols}, name="upper", dtype=float),
-        missing=pd.Series({k: crit[k].missing for k in cols}, name="missing"),
-        evidence=evidence,
-        low=bounds["low"],
-        high=bounds["high"],
-        names=pd.Series({v.id: v.name for v in chosen}, name="name"),
+        values=frame(cells.values),
+        weights=per_criterion("weight", [c.weight for c in crit], float),
+        directions=per_criterion("direction", [c.direction for c in crit]),
+        lower=per_criterion("lower", [c.scale.lo if c.scale else np.nan for c in crit], float),
+        upper=per_criterion("upper", [c.scale.hi if c.scale else np.nan for c in crit], float),
+        missing=per_criterion("missing", [c.missing for c in crit]),
+        evidence=pd.DataFrame(cells.evidence, columns=EVIDENCE_COLUMNS),
+        low=frame(cells.low),
+        high=frame(cells.high),
+        names=pd.Series(cells.names, index=pd.Index(cells.vendors), name="name"),
         as_of=as_of,
     )
 
@@ -250,6 +371,7 @@ def make_matrix(columns: dict[str, list[float]], *, vendors: list[str], weights:
     weights['shares']: not a column (did you mean 'share'?)
     directions['share']: expected 'max' or 'min', got 'Max' (did you mean 'max'?)
     """
+    import pandas as pd
     directions, bounds, low, high = directions or {}, bounds or {}, low or {}, high or {}
     problems = _make_matrix_problems(columns, vendors, weights, directions, bounds, missing, low, high)
     if problems:

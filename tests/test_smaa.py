@@ -21,7 +21,7 @@ from scoring.normalize import normalize
 from scoring.pipeline import run
 from scoring.rank import rank_vendors
 from scoring.scorer import Scorer
-from scoring.smaa import WeightOrder, _streams, draw_values, draw_weights, parse_order, smaa
+from scoring.smaa import WeightOrder, _streams, draw_weights, figure_uniforms, parse_order, smaa
 from tests.strategies import decision_matrices
 
 
@@ -38,6 +38,13 @@ def uncertain_matrix(n: int, m: int, seed: int = 0, spread: float = 0.1):
                        bounds={c: (0, 100) for c in cols},
                        low={c: [x * (1 - spread) for x in v] for c, v in cols.items()},
                        high={c: [x * (1 + spread) for x in v] for c, v in cols.items()})
+
+
+def raw_figures(rng, draws, low, high):
+    """(draws, n, m) raw figures low + U (high - low) from smaa's figure stream (cell-major blocks)."""
+    n, m = low.shape
+    u = figure_uniforms(rng, draws, n * m)
+    return low + u.T.reshape(draws, n, m) * (high - low)
 
 
 @pytest.fixture(scope="module")
@@ -108,11 +115,12 @@ def test_the_batched_computation_equals_a_plain_loop_over_the_same_draws(method,
     draws, seed = 300, 5
     batched = smaa(scorer, draws=draws, seed=seed, vary_values=True)
 
-    # The same draws (each stream read draw after draw, so all at once equals chunk by chunk), scored one at a
-    # time through the DataFrame-level API (normalize -> aggregate -> rank).
+    # The same draws (the weight stream read draw after draw, the figure stream block by block, so all at once
+    # equals chunk by chunk), as raw figures, scored one at a time through the DataFrame-level API (normalize ->
+    # aggregate -> rank): for fixed scales this checks the draws made in normalized space against raw ones.
     weight_rng, value_rng, _ = _streams(seed)
     w = draw_weights(weight_rng, draws, scorer.weights, "uniform")
-    x = draw_values(value_rng, draws, dm.low.to_numpy(), dm.high.to_numpy())
+    x = raw_figures(value_rng, draws, dm.low.to_numpy(), dm.high.to_numpy())
     counts = pd.DataFrame(0, index=dm.values.index, columns=range(1, 5))
     for i in range(draws):
         one = dataclasses.replace(dm, values=pd.DataFrame(x[i], index=dm.values.index, columns=dm.values.columns),
@@ -174,14 +182,25 @@ def test_the_first_draws_of_a_longer_run_are_the_draws_of_a_shorter_one(baseline
 
 @pytest.mark.parametrize("order", [[], ["ai_cloud_share >= chip_supply", "chip_supply >= open_source"]])
 @pytest.mark.parametrize("weights", ["uniform", "dirichlet"])
-def test_the_result_does_not_depend_on_the_chunk_size(baseline, monkeypatch, weights, order):
-    settings_ = dict(draws=3_000, seed=4, weights=weights, order=order, concentration=20.0)
+@pytest.mark.parametrize("vary_values", [True, False])
+def test_the_result_does_not_depend_on_the_chunk_size(baseline, monkeypatch, weights, order, vary_values):
+    """One chunk, one figure block per chunk (figures drawn) or one draw per chunk (figures fixed), and (figures
+    fixed) chunks of a few hundred draws."""
+    draws = 3 * smaa_module.block_draws(25) + 123                       # three whole blocks and a partial one
+    settings_ = dict(draws=draws, seed=4, weights=weights, order=order, concentration=20.0, vary_values=vary_values)
     if weights == "dirichlet":
         base = dict(zip(baseline.criteria, baseline.weights, strict=True))
         settings_["order"] = [o for o in order if base[o.split()[0]] >= base[o.split()[-1]]]
+    monkeypatch.setattr(smaa_module, "CHUNK_BYTES", 2**30)
+    assert smaa_module._chunk_size(baseline, vary_values, draws) >= draws               # one chunk
     whole = smaa(baseline, **settings_)
-    monkeypatch.setattr(smaa_module, "CHUNK_BYTES", 8 * 64 * 1024)            # chunks of a few hundred draws
-    assert smaa_module._chunk_size(baseline, True, 10**9) < 3_000 / 5
+    monkeypatch.setattr(smaa_module, "CHUNK_BYTES", 1)
+    monkeypatch.setattr(smaa_module, "MIN_CHUNK_DRAWS", 1)
+    small = smaa_module._chunk_size(baseline, vary_values, draws)
+    assert small == (smaa_module.block_draws(25) if vary_values else 1)
+    if not vary_values:
+        monkeypatch.setattr(smaa_module, "CHUNK_BYTES", 8 * 160 * 300)              # ~300 draws a chunk
+        assert 1 < smaa_module._chunk_size(baseline, vary_values, draws) < draws / 10
     pieces = smaa(baseline, **settings_)
     pd.testing.assert_frame_equal(whole.acceptability, pieces.acceptability)
     pd.testing.assert_frame_equal(whole.winning, pieces.winning)
