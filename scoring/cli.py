@@ -12,7 +12,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from . import __version__, report, strategy_report
+from . import progress, report, strategy_report
 from .errors import ConfigErrors
 from .methods import METHOD_NAMES
 
@@ -22,6 +22,18 @@ EXIT_CODES = {0: "ok", 1: "internal error (run with --debug for the traceback)",
               2: "invalid input (arguments or files)", 3: "no feasible answer (nothing reaches the goal asked for)",
               130: "interrupted"}
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+class _Version(argparse.Action):
+    """``--version``: the installed version, read from the package metadata only when asked for."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from . import __version__
+        print(f"cloudscore {__version__}")
+        parser.exit()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,9 +58,11 @@ def _parser() -> argparse.ArgumentParser:
                          cloudscore sensitivity --draws 100000
                          cloudscore whatif --vendor huawei --beat alibaba
                          """))
-    parser.add_argument("--version", action="version", version=f"cloudscore {__version__}")
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     debug_help = "show a traceback on internal errors (before or after the command)"
     parser.add_argument("--debug", action="store_true", help=debug_help)
+    quiet_help = "no progress bar on stderr (one is drawn for long runs only when stderr is a terminal)"
+    parser.add_argument("-q", "--quiet", action="store_true", help=quiet_help)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
     methods = ", ".join(METHOD_NAMES)
     vendors_help = f"vendor folder (default {DEFAULT_VENDORS}/)"
@@ -56,8 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     def command(name: str, help_text: str, examples: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".",
                            formatter_class=formatter, epilog=_epilog(examples))
-        # SUPPRESS: an absent --debug after the command must not undo one given before it
+        # SUPPRESS: an absent --debug (or --quiet) after the command must not undo one given before it
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug_help)
+        p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help=quiet_help)
         return p
 
     def scoring_args(p: argparse.ArgumentParser) -> None:
@@ -207,6 +222,7 @@ def _percent(text: str) -> float:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``cloudscore`` and ``python -m scoring``; returns the exit status."""
     args = _parser().parse_args(argv)
+    progress.set_quiet(args.quiet)
     try:
         return _dispatch(args)
     except ConfigErrors as exc:
