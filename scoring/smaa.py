@@ -262,24 +262,25 @@ def _closeness(d_plus: np.ndarray, d_minus: np.ndarray) -> np.ndarray:
 
 
 def _drawn_scores(method: str, norm: np.ndarray, wt: np.ndarray) -> np.ndarray:
-    """Scores (n, size) of normalized figures ``norm`` (n, m, size) under weights ``wt`` (m, size), criterion by
-    criterion on (n, size) slices (TOPSIS: the ideal of w_j x_j is w_j max x_j as weights are non-negative)."""
-    n, m, size = norm.shape
+    """Scores (n, size) of normalized figures ``norm`` (n, m, size) under weights ``wt`` (m, size): one einsum for
+    the weighted sum; for TOPSIS the squared gaps to the ideal and anti-ideal of every criterion at once (weights
+    are non-negative, so the ideal of w_j x_j is w_j max x_j), weighted by w_j^2 in one einsum each."""
     if method == "weighted-sum":
-        s = norm[:, 0] * wt[0]
-        for j in range(1, m):
-            s += norm[:, j] * wt[j]
-        return s
+        return np.einsum("ijk,jk->ik", norm, wt)
     w2 = wt * wt
-    d_plus, d_minus, gap = np.zeros((n, size)), np.zeros((n, size)), np.empty((n, size))
-    for j in range(m):                  # (w_j (x - ideal))^2 = w_j^2 (x - ideal)^2, into one scratch array
-        col = norm[:, j]
-        for ideal, total in ((col.max(axis=0), d_plus), (col.min(axis=0), d_minus)):
-            np.subtract(col, ideal, out=gap)
-            gap *= gap
-            gap *= w2[j]
-            total += gap
-    return _closeness(np.sqrt(d_plus, out=d_plus), np.sqrt(d_minus, out=d_minus))
+    d_plus, d_minus = (np.sqrt(np.einsum("ijk,jk->ik", gaps, w2)) for gaps in _squared_gaps(norm))
+    return _closeness(d_plus, d_minus)
+
+
+def _squared_gaps(norm: np.ndarray):
+    """TOPSIS's squared gaps (x - max x)^2 and (x - min x)^2 over the vendors, (n, m, size) each, one at a time
+    in one scratch array (a generator: use each before asking for the next)."""
+    gap = np.subtract(norm, norm.max(axis=0))
+    gap *= gap
+    yield gap
+    np.subtract(norm, norm.min(axis=0), out=gap)
+    gap *= gap
+    yield gap
 
 
 def _general_step(scorer: Scorer) -> int:
@@ -445,18 +446,18 @@ def _confidence_factors(scorer, central, rng, draws, low, high, vary_values, tol
         u = figure_uniforms(rng, size, n * m)
         if plan is not None:
             norm = _normalized_draws(plan, u)                                       # (n, m, size)
-            if linear:
-                # every known vendor's central weights at once, in blocks: (n, block, size), one matmul each
-                block = int(max(1, CHUNK_BYTES // (8 * size * n)))
-                for start in range(0, len(known), block):
-                    vs = known[start:start + block]
+            # every known vendor's central weights at once, in blocks: (n, block, size), matrix products
+            block = int(max(1, CHUNK_BYTES // (8 * 3 * size * n)))
+            gaps = None if linear else [g.copy() for g in _squared_gaps(norm)]
+            for start in range(0, len(known), block):
+                vs = known[start:start + block]
+                if linear:
                     s = np.matmul(central[vs], norm)                                # (n, len(vs), size)
-                    own = s[vs, np.arange(len(vs))]
-                    hits[vs] += np.count_nonzero(s.max(axis=0) <= own + tolerance, axis=1)
-            else:
-                for v in known:
-                    s = _drawn_scores(scorer.method, norm, central[v][:, None])
-                    hits[v] += np.count_nonzero(s.max(axis=0) <= s[v] + tolerance)
+                else:
+                    w2 = central[vs] ** 2
+                    s = _closeness(*(np.sqrt(np.matmul(w2, g)) for g in gaps))
+                own = s[vs, np.arange(len(vs))]
+                hits[vs] += np.count_nonzero(s.max(axis=0) <= own + tolerance, axis=1)
         else:
             raw = np.moveaxis(u.reshape(n, m, size), -1, 0)                         # (size, n, m) view
             step = _general_step(scorer)
