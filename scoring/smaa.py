@@ -13,18 +13,40 @@ uncertainty range; score and rank each draw with the engine's scorer and its one
 
 Weights (and their order constraints) are drawn by :mod:`scoring.weight_draws`.
 
-**Chunks and memory.** Draws are processed in chunks sized in bytes: about ``CHUNK_BYTES`` of working arrays,
-computed from the number of vendors and criteria, whether the figures are drawn, and whether the method compares
-vendors pairwise (PROMETHEE on drawn figures: n x n x m per draw); a chunk never holds more draws than asked. Rank
-counts and pairwise wins are accumulated vendor by vendor on (n, chunk) arrays, never (chunk, n, n); the
-confidence factors draw and normalize each chunk of figures once for all vendors, and score it under blocks of
-central weights sized to the same budget. Memory is therefore bounded in draws, vendors and criteria alike (150
-vendors x 5 criteria stay under 100 MiB at any number of draws; ten million draws run in the memory of ten
-thousand). Only the outputs themselves are n x n.
+**Where the time goes, and why it is near the machine's limit.** Draws sit on the last axis of every working
+array (weights (m, draws), figures (n, m, draws), scores (n, draws)), so each step is a long contiguous numpy
+loop. With fixed scales normalization is affine per cell: a figure drawn uniformly in [low, high] is drawn
+straight in normalized space as ``offset + U x slope`` (clipped where its range leaves the scale; missing cells
+0 or the draw's column median by policy), with no per-draw min/max reductions or NaN passes; the weighted sum is
+then one einsum and TOPSIS two (its squared gaps to the ideal and anti-ideal times w^2). With the figures fixed,
+the weighted sum and PROMETHEE II are C w and TOPSIS's squared distances are two more matrix products. One
+comparison per ordered pair of vendors gives both the ranks and the pairwise wins. Other normalizations (min-max,
+max, vector: they read the other vendors) and PROMETHEE on drawn figures take the general path: raw figures,
+re-normalized and scored per draw by the engine's batched scorer, in byte-bounded steps.
 
-**Seeds.** Weights, figures and the confidence factors' figures come from three independent streams of one seed,
-each read draw after draw; so a seed gives the same draws whatever the chunk size, and the first N draws of a
-longer run are exactly the N draws of a shorter one.
+**Chunks and memory.** Draws are processed in chunks sized in bytes: about ``CHUNK_BYTES`` of working arrays
+(small enough to stay in cache: on the 2-core development machine 4 MiB was fastest, 16 MiB 2.5x slower on
+weights only), but at least ``MIN_CHUNK_DRAWS`` draws while those fit in ``MAX_CHUNK_BYTES``; a chunk never
+holds more draws than asked (rounded up to one block of the figure stream, at most ``BLOCK_VALUES`` numbers).
+Rank counts and pairwise wins are accumulated on (n, chunk) arrays, never (chunk, n, n); the confidence factors
+draw and normalize each chunk of figures once for all vendors, and score it under blocks of central weights
+sized to the same budget. Memory is therefore bounded in draws, vendors and criteria alike (500 vendors x 50
+criteria with every figure drawn peak under 200 MiB RSS). Time grows with vendors x criteria x draws for the
+scores and with vendors^2 x draws for the ranks and pairwise wins (the n x n outputs need every pair).
+
+**Seeds.** Weights, figures and the confidence factors' figures come from three independent streams of one seed.
+The weight stream is read draw after draw. The figure streams are cut into blocks whose size depends on the
+problem's shape only (:func:`block_draws`), each block read cell by cell, and chunks are whole blocks: so a
+seed gives the same draws whatever the chunk size or memory budget, and the first N draws of a longer run are
+exactly the N draws of a shorter one.
+
+**The figure stream changed** (issue 10): figures used to be drawn draw after draw in raw units; they are now
+drawn block by block, cell by cell (and, with fixed scales, normalized by an affine map instead of the raw
+formula, equal to rounding). Weights-only results are unchanged. With figures drawn, a seed now gives other
+draws of the same distribution, so acceptabilities move within Monte Carlo error: the test suite checks that old
+and new estimates differ by at most 5 standard errors of a difference, 5 sqrt(2 p (1 - p) / N), for every vendor
+and rank (``tests/test_smaa.py``); at 100,000 draws that is at most 0.011 for p = 0.5 (the README's example
+moved by at most 0.002).
 
 **Degenerate inputs** give plain answers, with no NaN, warning or IndexError: one vendor is first in every draw
 (acceptability [[1.0]]); one criterion has weight 1 in every draw; when no criterion discriminates, every vendor
@@ -313,15 +335,18 @@ def _tally(s: np.ndarray, wt: np.ndarray, tolerance: float, counts: np.ndarray, 
     number of vendors that beat it (the rank rule of :mod:`scoring.rank`).
     """
     n, size = s.shape
-    behind = np.empty((n, size), dtype=np.intp)                      # rank - 1 of each vendor in each draw
+    small = np.int16 if n < 2**15 else np.intp                       # rank - 1 fits; half the bytes to add up
+    behind = np.empty((n, size), dtype=small)                        # rank - 1 of each vendor in each draw
+    beaten_by = np.empty((n, size), dtype=bool)
+    as_bytes = beaten_by.view(np.uint8)                              # reductions of uint8 are faster than bool's
     for v in range(n):
-        beaten_by = s > s[v] + tolerance                             # (n, size): who beats v in each draw
-        wins[:, v] += beaten_by.sum(axis=1)
-        beaten_by.sum(axis=0, out=behind[v])
-    behind += np.arange(0, n * n, n)[:, None]                        # vendor v, rank r -> cell v n + r
-    counts += np.bincount(behind.ravel(), minlength=n * n).reshape(n, n)
-    first = behind == np.arange(0, n * n, n)[:, None]
-    first_weight_sum += first @ wt.T
+        np.greater(s, s[v] + tolerance, out=beaten_by)               # (n, size): who beats v in each draw
+        wins[:, v] += np.add.reduce(as_bytes, axis=1, dtype=np.int64)
+        np.add.reduce(as_bytes, axis=0, dtype=small, out=behind[v])
+    cell = behind.astype(np.intp)
+    cell += np.arange(0, n * n, n)[:, None]                          # vendor v, rank r -> cell v n + r
+    counts += np.bincount(cell.ravel(), minlength=n * n).reshape(n, n)
+    first_weight_sum += (behind == 0) @ wt.T
 
 
 # --- SMAA -------------------------------------------------------------------------------------------------------
@@ -447,7 +472,7 @@ def _confidence_factors(scorer, central, rng, draws, low, high, vary_values, tol
         if plan is not None:
             norm = _normalized_draws(plan, u)                                       # (n, m, size)
             # every known vendor's central weights at once, in blocks: (n, block, size), matrix products
-            block = int(max(1, CHUNK_BYTES // (8 * 3 * size * n)))
+            block = int(max(1, MAX_CHUNK_BYTES // (4 * 8 * 3 * size * n)))
             gaps = None if linear else [g.copy() for g in _squared_gaps(norm)]
             for start in range(0, len(known), block):
                 vs = known[start:start + block]
