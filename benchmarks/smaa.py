@@ -191,7 +191,7 @@ def scaling(repeats: int, skip_memory: bool) -> None:
               f"{cpu / (n * m * draws) * 1e9:5.2f} ns per cell-draw, {cpu / (n * n * draws) * 1e9:5.2f} ns per "
               f"vendor-pair-draw{target}")
     if not skip_memory:
-        for n, m, draws in ((50, 20, 100_000), (500, 50, 2_000)):
+        for n, m, draws in ((5, 5, 10_000), (5, 5, 10_000_000), (50, 20, 100_000), (500, 50, 2_000)):
             rss, seconds = peak_rss_mib(n, m, draws)
             print(f"   peak RSS, fresh process, {n} x {m}, {draws:,} draws: {rss:.0f} MiB in {seconds:.2f} s CPU "
                   "(target < 1024 MiB)")
