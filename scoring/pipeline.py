@@ -10,8 +10,10 @@ codes. The engine never reads the clock: an as-of date comes from the caller, th
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -215,7 +217,28 @@ def ranges_within(dm: DecisionMatrix, normalization: str) -> DecisionMatrix:
 
 def score(criteria: CriteriaSet, vendors: list[Vendor], *, as_of: dt.date | None = None,
           method: str | None = None, default_as_of: dt.date | None = None) -> Result:
-    """Score already-loaded inputs (see :func:`run`)."""
+    """Score already-loaded inputs (see :func:`run`). Linear in vendors x criteria: the matrix, explanation and
+    provenance are built column by column, with no per-cell pandas call."""
+    with _cycle_collector_paused():
+        return _score(criteria, vendors, as_of=as_of, method=method, default_as_of=default_as_of)
+
+
+@contextmanager
+def _cycle_collector_paused():
+    """Pause Python's cycle collector while the tables are built: they are a million small lists and strings with
+    no reference cycles, and each full collection it would start walks every loaded vendor again (about 15% of
+    ``score`` at 10,000 vendors x 50 criteria). Restored on exit, also on error."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _score(criteria: CriteriaSet, vendors: list[Vendor], *, as_of: dt.date | None, method: str | None,
+           default_as_of: dt.date | None) -> Result:
     method = check_method(method or criteria.method)
     as_of, as_of_source = choose_as_of(criteria, as_of, default_as_of)
     dm = build_checked_matrix(criteria, vendors, as_of)
