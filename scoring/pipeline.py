@@ -168,7 +168,12 @@ def _located_value_problems(criteria: CriteriaSet, vendors: list[str], criteria_
 
 def check_matrix(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date) -> list[ConfigError]:
     """Every problem :func:`build_checked_matrix` would raise, as a list, without building a table (no pandas):
-    ``missing: error`` cells first, then values the view's normalization cannot take."""
+    ``missing: error`` cells first, then values the view's normalization cannot take. ``validate`` runs this.
+
+    >>> from scoring.load import load_inputs
+    >>> check_matrix(*load_inputs("criteria/baseline.yaml", "vendors"), dt.date(2025, 12, 31))
+    []
+    """
     cells = select_cells(criteria, vendors, as_of)
     if cells.errors:
         return cells.errors
