@@ -340,3 +340,28 @@ def test_the_explanation_and_vendor_flags_equal_a_cell_by_cell_reference():
     union = result.explanation.groupby("vendor")["flags"].apply(
         lambda col: [f for f in FLAGS if any(f in x for x in col)])
     assert result.ranking.set_index("vendor")["flags"].to_dict() == union.to_dict()
+
+
+@pytest.mark.parametrize("case", ["missing-error", "normalization-refuses"])
+def test_validate_finds_exactly_the_problems_that_scoring_raises(case):
+    """check_matrix (validate, no pandas) and build_checked_matrix (scoring) report the same located problems."""
+    import dataclasses
+
+    from scoring.models import Observation
+    from scoring.pipeline import build_checked_matrix, check_matrix
+    criteria, vendors = synthetic_inputs(20, 6, seed=2)
+    if case == "missing-error":
+        criteria = dataclasses.replace(criteria, criteria=tuple(dataclasses.replace(c, missing="error")
+                                                                for c in criteria.criteria))
+    else:                                    # under 'max', a 'min' criterion needs x > 0: give two vendors a 0
+        criteria = dataclasses.replace(criteria, normalization="max")
+        metric = criteria.criteria[0].metric                      # c0 is a 'min' criterion
+        for k in (3, 11):
+            v = vendors[k]
+            obs = v.metrics[metric][0] if metric in v.metrics else Observation(0.0, v.where)
+            vendors[k] = dataclasses.replace(v, metrics={**v.metrics, metric: (dataclasses.replace(obs, value=0.0),)})
+    as_of = dt.date(2025, 12, 31)
+    found = check_matrix(criteria, vendors, as_of)
+    with pytest.raises(ConfigErrors) as raised:
+        build_checked_matrix(criteria, vendors, as_of)
+    assert found and [str(e) for e in found] == [str(e) for e in raised.value.errors]
