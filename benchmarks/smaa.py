@@ -18,7 +18,6 @@ each figure beside the best batched reference written here, run in the same proc
 from __future__ import annotations
 
 import argparse
-import resource
 import statistics
 import subprocess
 import sys
@@ -166,15 +165,17 @@ def uncertain(n: int, m: int, seed: int = 0) -> Scorer:
 
 
 def peak_rss_mib(n: int, m: int, draws: int) -> tuple[float, float]:
-    """(peak RSS in MiB, seconds) of a fresh process running smaa on an n x m problem with figures drawn."""
-    code = (f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
+    """(peak RSS in MiB, CPU seconds) of a fresh process running smaa on an n x m problem with figures drawn: the
+    child reports its own peak (``ru_maxrss``, KiB on Linux), so each figure is that run's alone."""
+    code = (f"import resource, sys, time; sys.path.insert(0, {str(ROOT)!r}); "
+            f"sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
             "from smaa import uncertain\nfrom scoring.smaa import smaa\n"
             f"scorer = uncertain({n}, {m})\nt = time.process_time()\n"
-            f"smaa(scorer, draws={draws}, seed=0)\nprint(time.process_time() - t)\n")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            f"smaa(scorer, draws={draws}, seed=0)\n"
+            "print(time.process_time() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(after, before) / 1024.0, float(out.stdout.split()[-1])    # ru_maxrss: KiB on Linux
+    seconds, kib = out.stdout.split()[-2:]
+    return int(kib) / 1024.0, float(seconds)
 
 
 def scaling(repeats: int, skip_memory: bool) -> None:
