@@ -225,19 +225,19 @@ def select_cells(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date) -
                           for i, o in enumerate(observations) if o is None)
         present = [o for o in observations if o is not None]
         rows = np.array([i for i, o in enumerate(observations) if o is not None], dtype=np.int64)
-        x = np.fromiter(map(attrgetter("value"), present), dtype=float, count=len(present))
+        # every field of every observation in one pass (one visit per object, however many fields)
+        f = dict(zip(_FIELDS, zip(*map(_read_fields, present), strict=True) if present else [()] * len(_FIELDS),
+                     strict=True))
+        x = np.array(f["value"], dtype=float)
         values[rows, j] = x
-        low[rows, j], high[rows, j] = _ranges(x, present, c)
+        low[rows, j], high[rows, j] = _ranges(x, f["confidence"], f["low"], f["high"], c)
         # flags as bit masks, one numpy expression each, then one list per distinct mask
-        read = [np.fromiter(map(attrgetter(k), present), dtype=bool, count=len(present))
-                for k in ("estimate", "unsourced")]
-        ends = list(map(attrgetter("period_end"), present))
-        stale = np.array([e is not None and e < stale_before for e in ends], dtype=bool)
-        low_confidence = np.array([k == "low" for k in map(attrgetter("confidence"), present)], dtype=bool)
+        stale = np.array([e is not None and e < stale_before for e in f["period_end"]], dtype=bool)
+        low_confidence = np.array([k == "low" for k in f["confidence"]], dtype=bool)
         clipped = ((x < c.scale.lo) | (x > c.scale.hi)) if (fixed and c.scale is not None) else np.zeros(len(x), bool)
         mask = np.full(n, FLAG_BITS["missing"], dtype=np.int64)
-        mask[rows] = sum(flag.astype(np.int64) * FLAG_BITS[name] for flag, name in
-                         zip((*read, stale, low_confidence, clipped),
+        mask[rows] = sum(np.asarray(flag, dtype=bool).astype(np.int64) * FLAG_BITS[name] for flag, name in
+                         zip((f["estimate"], f["unsourced"], stale, low_confidence, clipped),
                              ("estimate", "unsourced", "stale", "low-confidence", "clipped"), strict=True))
         columns["flags"].append(flag_lists(mask))
         columns["value"].append(values[:, j].tolist())
@@ -245,12 +245,10 @@ def select_cells(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date) -
         columns["high"].append(high[:, j].tolist())
         texts = {"period": [""] * n, "source": [""] * n, "source_date": [""] * n, "confidence": [""] * n,
                  "note": [absent] * n, "where": [""] * n}
-        got = {"period": [p or "" for p in map(attrgetter("period"), present)],
-               "source": list(map(attrgetter("source"), present)),
-               "source_date": [str(d) if d is not None else "" for d in map(attrgetter("source_date"), present)],
-               "confidence": [k or "" for k in map(attrgetter("confidence"), present)],
-               "note": list(map(attrgetter("note"), present)),
-               "where": list(map(str, map(attrgetter("where"), present)))}
+        got = {"period": [p or "" for p in f["period"]], "source": list(f["source"]),
+               "source_date": [str(d) if d is not None else "" for d in f["source_date"]],
+               "confidence": [k or "" for k in f["confidence"]], "note": list(f["note"]),
+               "where": list(map(str, f["where"]))}
         for key, column in texts.items():
             if len(present) == n:
                 columns[key].append(got[key])
@@ -262,27 +260,30 @@ def select_cells(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date) -
     return MatrixCells(ids, [v.name for v in chosen], [c.id for c in crits], values, low, high, evidence, errors)
 
 
-def _ranges(x: np.ndarray, observations: list[Observation], criterion: Criterion) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`uncertainty_range` for one criterion's present values at once (same rule, one numpy expression)."""
+def _ranges(x: np.ndarray, confidence: tuple, own_low: tuple, own_high: tuple,
+            criterion: Criterion) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`uncertainty_range` for one criterion's present values at once (same rule, one numpy expression), from
+    the observations' values, confidences and own low/high (None where not given)."""
     bands = dict(UNCERTAINTY_BY_CONFIDENCE)
-    band_of = {k: bands.get(k or _UNSOURCED_CONFIDENCE, bands["low"])
-               for k in set(map(attrgetter("confidence"), observations))}
-    band = np.fromiter(map(band_of.__getitem__, map(attrgetter("confidence"), observations)), dtype=float,
-                       count=len(observations))
+    band_of = {k: bands.get(k or _UNSOURCED_CONFIDENCE, bands["low"]) for k in set(confidence)}
+    band = np.fromiter(map(band_of.__getitem__, confidence), dtype=float, count=len(confidence))
     unit = criterion.unit or unit_of_metric(criterion.metric)
     floor, ceiling = UNIT_RANGES.get(unit, (-np.inf, np.inf))
     if criterion.rubric:
         floor, ceiling = max(floor, min(criterion.rubric)), min(ceiling, max(criterion.rubric))
     lo = np.maximum(floor, x - band * np.abs(x))
     hi = np.minimum(ceiling, x + band * np.abs(x))
-    own_low, own_high = (np.array([np.nan if b is None else b for b in map(attrgetter(k), observations)],
-                                  dtype=float) for k in ("low", "high"))
+    own_low, own_high = (np.array([np.nan if b is None else b for b in given], dtype=float)
+                         for given in (own_low, own_high))
     given = ~np.isnan(own_low) | ~np.isnan(own_high)
     lo = np.where(given, np.where(np.isnan(own_low), x, own_low), lo)
     hi = np.where(given, np.where(np.isnan(own_high), x, own_high), hi)
     return lo, hi
 
 
+_FIELDS = ("value", "estimate", "unsourced", "period_end", "confidence", "low", "high", "period", "source",
+           "source_date", "note", "where")
+_read_fields = attrgetter(*_FIELDS)
 _CELL_COLUMNS = EVIDENCE_COLUMNS[3:]        # what select_cells fills per cell after vendor, criterion, metric
 FLAG_BITS = {f: 1 << k for k, f in enumerate(FLAGS)}
 
