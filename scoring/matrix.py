@@ -216,7 +216,9 @@ def select_cells(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date) -
             for key, column in zip(_CELL_COLUMNS, zip(*cells, strict=True) if cells else [()] * 10, strict=True):
                 columns[key].append(list(column))
             continue
-        observations = [select_observation(v.metrics.get(c.metric, ()), as_of) for v in chosen]
+        # each cell's observation and all its fields in one visit (the object is still in cache for the read)
+        observations = [None if o is None else _read_fields(o) for o in
+                        (select_observation(v.metrics.get(c.metric, ()), as_of) for v in chosen)]
         absent = f"no observation of {c.metric!r} known at {as_of}"
         if c.missing == "error":
             errors.extend(ConfigError(c.where, f"criteria.{c.id}", f"vendor {ids[i]!r} has no value of {c.metric!r} "
@@ -225,9 +227,7 @@ def select_cells(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date) -
                           for i, o in enumerate(observations) if o is None)
         present = [o for o in observations if o is not None]
         rows = np.array([i for i, o in enumerate(observations) if o is not None], dtype=np.int64)
-        # every field of every observation in one pass (one visit per object, however many fields)
-        f = dict(zip(_FIELDS, zip(*map(_read_fields, present), strict=True) if present else [()] * len(_FIELDS),
-                     strict=True))
+        f = dict(zip(_FIELDS, zip(*present, strict=True) if present else [()] * len(_FIELDS), strict=True))
         x = np.array(f["value"], dtype=float)
         values[rows, j] = x
         low[rows, j], high[rows, j] = _ranges(x, f["confidence"], f["low"], f["high"], c)
