@@ -283,21 +283,22 @@ def _closeness(d_plus: np.ndarray, d_minus: np.ndarray) -> np.ndarray:
     return closeness
 
 
-def _drawn_scores(method: str, norm: np.ndarray, wt: np.ndarray) -> np.ndarray:
+def _drawn_scores(method: str, norm: np.ndarray, wt: np.ndarray, scratch: np.ndarray | None = None) -> np.ndarray:
     """Scores (n, size) of normalized figures ``norm`` (n, m, size) under weights ``wt`` (m, size): one einsum for
     the weighted sum; for TOPSIS the squared gaps to the ideal and anti-ideal of every criterion at once (weights
-    are non-negative, so the ideal of w_j x_j is w_j max x_j), weighted by w_j^2 in one einsum each."""
+    are non-negative, so the ideal of w_j x_j is w_j max x_j), weighted by w_j^2 in one einsum each; ``scratch``
+    (shaped like ``norm``) holds the gaps when given."""
     if method == "weighted-sum":
         return np.einsum("ijk,jk->ik", norm, wt)
     w2 = wt * wt
-    d_plus, d_minus = (np.sqrt(np.einsum("ijk,jk->ik", gaps, w2)) for gaps in _squared_gaps(norm))
+    d_plus, d_minus = (np.sqrt(np.einsum("ijk,jk->ik", gaps, w2)) for gaps in _squared_gaps(norm, scratch))
     return _closeness(d_plus, d_minus)
 
 
-def _squared_gaps(norm: np.ndarray):
+def _squared_gaps(norm: np.ndarray, scratch: np.ndarray | None = None):
     """TOPSIS's squared gaps (x - max x)^2 and (x - min x)^2 over the vendors, (n, m, size) each, one at a time
     in one scratch array (a generator: use each before asking for the next)."""
-    gap = np.subtract(norm, norm.max(axis=0))
+    gap = np.subtract(norm, norm.max(axis=0), out=scratch)
     gap *= gap
     yield gap
     np.subtract(norm, norm.min(axis=0), out=gap)
@@ -387,6 +388,9 @@ def smaa(scorer: Scorer, *, draws: int = 10_000, seed: int = 0, weights: str = "
     first_weight_sum = np.zeros((n, m))
     wins = np.zeros((n, n), dtype=np.int64)              # row beats column
     done = 0
+    # figures and TOPSIS's gaps of a full chunk, allocated once (fresh arrays per chunk cost page faults)
+    buffers = ((np.empty((n * m, chunk)), np.empty((n, m, chunk)) if scorer.method == "topsis" else None)
+               if vary_values else (None, None))
     with bar(draws, "SMAA draws") as advance:
         while done < draws:
             size = min(chunk, draws - done)
@@ -395,9 +399,10 @@ def smaa(scorer: Scorer, *, draws: int = 10_000, seed: int = 0, weights: str = "
             if fixed_scores is not None:
                 s = fixed_scores(wt)
             else:
-                u = figure_uniforms(value_rng, size, n * m)
-                s = (_drawn_scores(scorer.method, _normalized_draws(plan, u), wt) if plan is not None
-                     else _general_scores(scorer, u, wt, low, high))
+                whole = size == chunk               # a full chunk reuses the buffers: no allocation per chunk
+                u = figure_uniforms(value_rng, size, n * m, out=buffers[0] if whole else None)
+                s = (_drawn_scores(scorer.method, _normalized_draws(plan, u), wt, buffers[1] if whole else None)
+                     if plan is not None else _general_scores(scorer, u, wt, low, high))
             _tally(s, wt, tolerance, counts, wins, first_weight_sum)
             done += size
             advance(size)
