@@ -328,6 +328,14 @@ def _general_scores(scorer: Scorer, u: np.ndarray, wt: np.ndarray, low: np.ndarr
     return out
 
 
+def _count_last_axis(flags: np.ndarray) -> np.ndarray:
+    """True values along the last axis, as int64: bits packed eight to a byte and counted by popcount (numpy 2),
+    else a sum of bytes."""
+    if hasattr(np, "bitwise_count"):
+        return np.bitwise_count(np.packbits(flags, axis=-1)).sum(axis=-1, dtype=np.int64)
+    return flags.view(np.uint8).sum(axis=-1, dtype=np.int64)
+
+
 def _tally(s: np.ndarray, wt: np.ndarray, tolerance: float, counts: np.ndarray, wins: np.ndarray,
            first_weight_sum: np.ndarray) -> None:
     """Add one chunk's scores ``s`` (n, size) to the rank counts, pairwise wins and weights of the firsts.
@@ -338,12 +346,13 @@ def _tally(s: np.ndarray, wt: np.ndarray, tolerance: float, counts: np.ndarray, 
     n, size = s.shape
     small = np.int16 if n < 2**15 else np.intp                       # rank - 1 fits; half the bytes to add up
     behind = np.empty((n, size), dtype=small)                        # rank - 1 of each vendor in each draw
-    beaten_by = np.empty((n, size), dtype=bool)
-    as_bytes = beaten_by.view(np.uint8)                              # reductions of uint8 are faster than bool's
-    for v in range(n):
-        np.greater(s, s[v] + tolerance, out=beaten_by)               # (n, size): who beats v in each draw
-        wins[:, v] += np.add.reduce(as_bytes, axis=1, dtype=np.int64)
-        np.add.reduce(as_bytes, axis=0, dtype=small, out=behind[v])
+    threshold = s + tolerance
+    block = int(max(1, CHUNK_BYTES // (n * size)))                   # vendors v compared at once, n x size each
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        beaten = s[None, :, :] > threshold[start:stop, None, :]      # [v, u, draw]: u beats v
+        wins[:, start:stop] += _count_last_axis(beaten).T
+        np.add.reduce(beaten.view(np.uint8), axis=1, dtype=small, out=behind[start:stop])
     cell = behind.astype(np.intp)
     cell += np.arange(0, n * n, n)[:, None]                          # vendor v, rank r -> cell v n + r
     counts += np.bincount(cell.ravel(), minlength=n * n).reshape(n, n)

@@ -672,3 +672,24 @@ def test_topsis_and_weighted_sum_on_fixed_figures_equal_the_batched_kernel(basel
     w = draw_weights(np.random.default_rng(2), 500, scorer.weights)
     fast = smaa_module._fixed_kernel(scorer)(np.ascontiguousarray(w.T))
     np.testing.assert_allclose(fast.T, scorer.scores(w), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("n", [1, 5, 40])
+def test_the_tally_equals_the_rank_rule_and_plain_pairwise_counts(monkeypatch, n):
+    """Rank counts, wins and first weights of one chunk against scoring.rank.ranks and a pair-by-pair count,
+    with exact ties and chains of near-ties (scores on a 1e-9 grid, tolerance 1e-9); and in vendor blocks."""
+    from scoring.rank import ranks as rank_rule
+    rng = np.random.default_rng(n)
+    size, m, tol = 700, 3, 1e-9
+    s = 0.5 + rng.integers(0, 4, (n, size)) * 0.7e-9 + (rng.random((n, size)) < 0.5) * rng.random((n, size))
+    wt = rng.random((m, size))
+    expected_r = rank_rule(s.T, tol).T                                     # (n, size)
+    expected_counts = np.stack([np.bincount(expected_r[v] - 1, minlength=n) for v in range(n)])
+    expected_wins = np.array([[np.count_nonzero(s[u] > s[v] + tol) for v in range(n)] for u in range(n)])
+    expected_first = (expected_r == 1).astype(float) @ wt.T
+    for budget in (smaa_module.CHUNK_BYTES, n * size):                      # all vendors at once, or one by one
+        monkeypatch.setattr(smaa_module, "CHUNK_BYTES", budget)
+        counts, wins, first = np.zeros((n, n), np.int64), np.zeros((n, n), np.int64), np.zeros((n, m))
+        smaa_module._tally(s, wt, tol, counts, wins, first)
+        assert np.array_equal(counts, expected_counts) and np.array_equal(wins, expected_wins)
+        np.testing.assert_allclose(first, expected_first, rtol=1e-12)
