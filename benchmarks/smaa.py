@@ -166,13 +166,15 @@ def uncertain(n: int, m: int, seed: int = 0) -> Scorer:
 
 def peak_rss_mib(n: int, m: int, draws: int) -> tuple[float, float]:
     """(peak RSS in MiB, CPU seconds) of a fresh process running smaa on an n x m problem with figures drawn: the
-    child reports its own peak (``ru_maxrss``, KiB on Linux), so each figure is that run's alone."""
-    code = (f"import resource, sys, time; sys.path.insert(0, {str(ROOT)!r}); "
+    child reports its own high-water mark (``VmHWM``, which exec resets; ``ru_maxrss`` would also count the
+    parent's pages between fork and exec)."""
+    code = (f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); "
             f"sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
             "from smaa import uncertain\nfrom scoring.smaa import smaa\n"
             f"scorer = uncertain({n}, {m})\nt = time.process_time()\n"
             f"smaa(scorer, draws={draws}, seed=0)\n"
-            "print(time.process_time() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+            "hwm = next(line.split()[1] for line in open('/proc/self/status') if line.startswith('VmHWM'))\n"
+            "print(time.process_time() - t, hwm)\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True)
     seconds, kib = out.stdout.split()[-2:]
     return int(kib) / 1024.0, float(seconds)
