@@ -12,7 +12,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from . import progress, report, strategy_report
+from . import progress
 from .errors import ConfigErrors
 from .methods import METHOD_NAMES
 
@@ -34,6 +34,27 @@ class _Version(argparse.Action):
         from . import __version__
         print(f"cloudscore {__version__}")
         parser.exit()
+
+
+class _Formats:
+    """``--format`` choices, read from the report module's registry when first needed (a ``--format`` given, or a
+    command's help), so building the parser imports no writer: ``--help`` and ``validate`` never load them."""
+
+    def __init__(self, registry: str) -> None:
+        self.registry = registry
+
+    def _names(self) -> tuple[str, ...]:
+        from . import report
+        return getattr(report, self.registry)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
+
+    def __iter__(self):
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
 
 
 class _Parser(argparse.ArgumentParser):
@@ -95,7 +116,7 @@ def _parser() -> argparse.ArgumentParser:
         cloudscore rank --as-of 2023-12-31 --format json
         """)
     scoring_args(r)
-    r.add_argument("--format", default="table", choices=report.FORMATS)
+    r.add_argument("--format", default="table", choices=_Formats("FORMATS"))
     rep = command("report", "write Markdown, CSV and JSON reports", """
         cloudscore report                            # into reports/
         cloudscore report --as-of 2023-12-31 --out /tmp/reports
@@ -121,7 +142,7 @@ def _parser() -> argparse.ArgumentParser:
     sen.add_argument("--weight-delta", type=_positive_float, default=0.25,
                      help="tornado: move each weight by this fraction (default 0.25)")
     sen.add_argument("--vendor", help="tornado for this vendor (default: the leader)")
-    sen.add_argument("--format", default="table", choices=report.ANALYSIS_FORMATS)
+    sen.add_argument("--format", default="table", choices=_Formats("ANALYSIS_FORMATS"))
 
     wi = command("whatif", "what would it take for a vendor to overtake another (or reach a rank)", """
         cloudscore whatif --vendor huawei --beat alibaba
@@ -132,14 +153,14 @@ def _parser() -> argparse.ArgumentParser:
     goal = wi.add_mutually_exclusive_group(required=True)
     goal.add_argument("--beat", metavar="VENDOR", help="the vendor to overtake")
     goal.add_argument("--rank", type=_positive_int, metavar="K", help="the rank to reach")
-    wi.add_argument("--format", default="table", choices=report.ANALYSIS_FORMATS)
+    wi.add_argument("--format", default="table", choices=_Formats("ANALYSIS_FORMATS"))
 
     def strategy_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("--vendor", required=True, help="the focal vendor: its model is strategy/VENDOR.yaml")
         p.add_argument("--strategy", metavar="FILE", help="strategy model (default strategy/VENDOR.yaml)")
         p.add_argument("--vendors", default=DEFAULT_VENDORS, metavar="DIR", help=vendors_help)
         p.add_argument("--preset", help="a preset of the strategy file (constraint bundle)")
-        p.add_argument("--format", default="table", choices=report.ANALYSIS_FORMATS)
+        p.add_argument("--format", default="table", choices=_Formats("ANALYSIS_FORMATS"))
 
     opt = command("optimize", "the best mix of business lines and moves under a margin floor (a MILP)", """
         cloudscore optimize --vendor alibaba --preset public-cloud-first
@@ -171,7 +192,7 @@ def _parser() -> argparse.ArgumentParser:
     bt.add_argument("--vendor", required=True, help="the focal vendor: its model is strategy/VENDOR.yaml")
     bt.add_argument("--strategy", metavar="FILE", help="strategy model (default strategy/VENDOR.yaml)")
     bt.add_argument("--vendors", default=DEFAULT_VENDORS, metavar="DIR", help=vendors_help)
-    bt.add_argument("--format", default="table", choices=report.ANALYSIS_FORMATS)
+    bt.add_argument("--format", default="table", choices=_Formats("ANALYSIS_FORMATS"))
 
     cmp_ = command("compare", f"rankings under every method ({methods}) and view; Kendall's tau; Borda consensus",
                    """
@@ -181,7 +202,7 @@ def _parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--criteria", nargs="+", metavar="FILE", help="views (default: every criteria/*.yaml)")
     cmp_.add_argument("--vendors", default=DEFAULT_VENDORS, metavar="DIR", help=vendors_help)
     cmp_.add_argument("--as-of", dest="as_of", metavar="DATE", help="YYYY-MM-DD: use what was known at this date")
-    cmp_.add_argument("--format", default="table", choices=report.ANALYSIS_FORMATS)
+    cmp_.add_argument("--format", default="table", choices=_Formats("ANALYSIS_FORMATS"))
     return parser
 
 
@@ -240,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from . import pipeline  # pandas is imported only once a command runs
+    from . import pipeline, report  # pandas is imported only once a command runs
     today = dt.date.today()                         # the command line's default as-of; the engine never reads the clock
     as_of = pipeline.parse_as_of(args.as_of) if getattr(args, "as_of", None) else None
     if args.command in ("validate", "compare"):
@@ -278,6 +299,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _strategy(args: argparse.Namespace, pipeline) -> int:
+    from . import strategy_report
     path = args.strategy or str(Path("strategy") / f"{args.vendor}.yaml")
     if args.command == "backtest":
         model, table = pipeline.backtest(path, args.vendors, vendor=args.vendor)
