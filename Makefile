@@ -3,7 +3,8 @@
 #   make test         -> set up .venv from the lock, lint (ruff) and run the whole test suite
 #   make lock         -> refresh requirements/lock.txt to the newest releases that pyproject.toml allows
 #   make test-latest  -> the suite on the newest releases of the day, in .venv-latest (not the lock)
-#   make bench        -> the speed figures quoted in the README (adds the optional pymcdm for a comparison)
+#   make bench        -> the speed figures quoted in the README, each beside its reference or target
+#                        (adds the optional pymcdm for a comparison)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -56,6 +57,7 @@ bench: $(STAMP)
 	$(BIN)/$(PIP) install -c $(LOCK) -e ".[bench]"
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/smaa.py
+	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/optimize.py
 
 clean:

@@ -1,18 +1,17 @@
 """Speed figures for the README: medians of repeated runs, and ratios against the baselines the issues name.
 
-    python benchmarks/run.py            # or: make bench
+    python benchmarks/run.py            # or: make bench (then benchmarks/smaa.py, pipeline.py, optimize.py)
 
-1. Cold start: `cloudscore rank` on the bundled data vs `python -c "import pandas"`, interleaved, same interpreter.
-   Target: within 1.5x.
-2. In-process: score and rank 10,000 synthetic vendors x 50 criteria. Target: under 0.2 s.
+In-process kernels: normalize, aggregate and rank 10,000 synthetic vendors x 50 criteria. Target: under 0.2 s.
+The whole `score()` (matrix, explanation, provenance) and the cold start of each command are in
+benchmarks/pipeline.py; SMAA in benchmarks/smaa.py; the optimizer in benchmarks/optimize.py. Loading 10,000
+vendor files is measured by the loader's own benchmark (issue 11), not here.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -24,20 +23,6 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: PROMETHEE II compares every pair of vendors: 10,000^2 x 50 preference degrees (40 GB) is not this benchmark.
 IN_PROCESS_METHODS = ("weighted-sum", "topsis")
-
-
-def cold_start(repeats: int) -> tuple[float, float]:
-    rank = [sys.executable, "-m", "scoring", "rank"]
-    pandas = [sys.executable, "-c", "import pandas"]
-    for cmd in (rank, pandas):                       # warm the OS file cache once; cold means a new interpreter
-        subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
-    times = {"rank": [], "pandas": []}
-    for _ in range(repeats):                         # interleaved so machine noise hits both alike
-        for name, cmd in (("rank", rank), ("pandas", pandas)):
-            started = time.perf_counter()
-            subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
-            times[name].append(time.perf_counter() - started)
-    return statistics.median(times["rank"]), statistics.median(times["pandas"])
 
 
 def in_process(n_vendors: int, n_criteria: int, repeats: int, method: str, normalization: str) -> float:
@@ -69,9 +54,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=11)
     args = parser.parse_args()
-    rank_s, pandas_s = cold_start(args.repeats)
-    print(f"cold start (median of {args.repeats}): cloudscore rank {rank_s * 1000:.0f} ms, "
-          f"import pandas {pandas_s * 1000:.0f} ms, ratio {rank_s / pandas_s:.2f}x (target <= 1.5x)")
     for method in IN_PROCESS_METHODS:
         for normalization in NORMALIZATION_NAMES:
             t = in_process(10_000, 50, args.repeats, method, normalization)

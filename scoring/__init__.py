@@ -13,22 +13,14 @@ The pipeline, one module per stage::
 from __future__ import annotations
 
 import importlib
-from importlib import metadata
+import sys
+from types import ModuleType
 
-try:
-    __version__ = metadata.version("cloudscore")
-except metadata.PackageNotFoundError:       # run from a source tree that was never installed
-    __version__ = "0+unknown"
-
-# ``aggregate`` and ``normalize`` are also the names of their modules: bound here, after the import that would
-# otherwise leave the module under that name. Both import numpy only; everything else loads on first use, so
-# ``cloudscore --help`` and ``--version`` import neither pandas nor the solver.
-from .aggregate import aggregate
-from .normalize import normalize
-
-#: public name -> the module that defines it
+#: public name -> the module that defines it. Nothing is imported until a name is first used, so
+#: ``cloudscore --help`` and ``--version`` import neither numpy nor pandas.
 _EXPORTS = {
-    "topsis": "aggregate", "weighted_sum": "aggregate",
+    "aggregate": "aggregate", "topsis": "aggregate", "weighted_sum": "aggregate",
+    "normalize": "normalize",
     "METHODS": "methods", "get_method": "methods",
     "ConfigError": "errors", "ConfigErrors": "errors", "Where": "errors",
     "load_criteria": "load", "load_inputs": "load", "load_vendor": "load", "load_vendors": "load",
@@ -37,11 +29,24 @@ _EXPORTS = {
     "rank_vendors": "rank", "ranks": "rank",
     "Scorer": "scorer",
 }
+#: names that are both a submodule and the function it defines: the package attribute is the function
+_SHADOWED = ("aggregate", "normalize")
 
-__all__ = ["__version__", "aggregate", "normalize", *sorted(_EXPORTS)]
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def _version() -> str:
+    from importlib import metadata
+    try:
+        return metadata.version("cloudscore")
+    except metadata.PackageNotFoundError:       # run from a source tree that was never installed
+        return "0+unknown"
 
 
 def __getattr__(name: str):
+    if name == "__version__":                   # read from the package metadata on first use (~30 ms)
+        value = globals()["__version__"] = _version()
+        return value
     if name in _EXPORTS:
         value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
         globals()[name] = value
@@ -50,4 +55,17 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+    return sorted(set(globals()) | set(_EXPORTS) | {"__version__"})
+
+
+class _Package(ModuleType):
+    """Importing ``scoring.aggregate`` or ``scoring.normalize`` (the modules) binds the package attribute to the
+    module; keep the function of that name instead, as the eager imports this replaces did."""
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in _SHADOWED and isinstance(value, ModuleType):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -12,7 +12,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from . import __version__, lp, report, strategy_report
+from . import lp, progress
 from .errors import ConfigErrors
 from .methods import METHOD_NAMES
 
@@ -22,6 +22,39 @@ EXIT_CODES = {0: "ok", 1: "internal error (run with --debug for the traceback)",
               2: "invalid input (arguments or files)", 3: "no feasible answer (nothing reaches the goal asked for)",
               130: "interrupted"}
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+class _Version(argparse.Action):
+    """``--version``: the installed version, read from the package metadata only when asked for."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from . import __version__
+        print(f"cloudscore {__version__}")
+        parser.exit()
+
+
+class _Formats:
+    """``--format`` choices, read from the report module's registry when first needed (a ``--format`` given, or a
+    command's help), so building the parser imports no writer: ``--help`` and ``validate`` never load them."""
+
+    def __init__(self, registry: str) -> None:
+        self.registry = registry
+
+    def _names(self) -> tuple[str, ...]:
+        from . import report
+        return getattr(report, self.registry)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
+
+    def __iter__(self):
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,9 +79,11 @@ def _parser() -> argparse.ArgumentParser:
                          cloudscore sensitivity --draws 100000
                          cloudscore whatif --vendor huawei --beat alibaba
                          """))
-    parser.add_argument("--version", action="version", version=f"cloudscore {__version__}")
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     debug_help = "show a traceback on internal errors (before or after the command)"
     parser.add_argument("--debug", action="store_true", help=debug_help)
+    quiet_help = "no progress bar on stderr (one is drawn for long runs only when stderr is a terminal)"
+    parser.add_argument("-q", "--quiet", action="store_true", help=quiet_help)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
     methods = ", ".join(METHOD_NAMES)
     vendors_help = f"vendor folder (default {DEFAULT_VENDORS}/)"
@@ -56,8 +91,9 @@ def _parser() -> argparse.ArgumentParser:
     def command(name: str, help_text: str, examples: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".",
                            formatter_class=formatter, epilog=_epilog(examples))
-        # SUPPRESS: an absent --debug after the command must not undo one given before it
+        # SUPPRESS: an absent --debug (or --quiet) after the command must not undo one given before it
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug_help)
+        p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help=quiet_help)
         return p
 
     def scoring_args(p: argparse.ArgumentParser) -> None:
@@ -80,7 +116,7 @@ def _parser() -> argparse.ArgumentParser:
         cloudscore rank --as-of 2023-12-31 --format json
         """)
     scoring_args(r)
-    r.add_argument("--format", default="table", choices=report.FORMATS)
+    r.add_argument("--format", default="table", choices=_Formats("FORMATS"))
     rep = command("report", "write the full report: HTML, Excel, Markdown with SVG charts, CSV and JSON", """
         cloudscore report                            # into reports/, what changed since 2023-12-31
         cloudscore report --criteria criteria/ai-first.yaml --out /tmp/reports --since none
@@ -116,7 +152,7 @@ def _parser() -> argparse.ArgumentParser:
     sen.add_argument("--weight-delta", type=_positive_float, default=0.25,
                      help="tornado: move each weight by this fraction (default 0.25)")
     sen.add_argument("--vendor", help="tornado for this vendor (default: the leader)")
-    sen.add_argument("--format", default="table", choices=report.ANALYSIS_FORMATS)
+    sen.add_argument("--format", default="table", choices=_Formats("ANALYSIS_FORMATS"))
 
     wi = command("whatif", "what would it take for a vendor to overtake another (or reach a rank)", """
         cloudscore whatif --vendor huawei --beat alibaba
@@ -127,14 +163,14 @@ def _parser() -> argparse.ArgumentParser:
     goal = wi.add_mutually_exclusive_group(required=True)
     goal.add_argument("--beat", metavar="VENDOR", help="the vendor to overtake")
     goal.add_argument("--rank", type=_positive_int, metavar="K", help="the rank to reach")
-    wi.add_argument("--format", default="table", choices=report.ANALYSIS_FORMATS)
+    wi.add_argument("--format", default="table", choices=_Formats("ANALYSIS_FORMATS"))
 
     def strategy_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("--vendor", required=True, help="the focal vendor: its model is strategy/VENDOR.yaml")
         p.add_argument("--strategy", metavar="FILE", help="strategy model (default strategy/VENDOR.yaml)")
         p.add_argument("--vendors", default=DEFAULT_VENDORS, metavar="DIR", help=vendors_help)
         p.add_argument("--preset", help="a preset of the strategy file (constraint bundle)")
-        p.add_argument("--format", default="table", choices=report.ANALYSIS_FORMATS)
+        p.add_argument("--format", default="table", choices=_Formats("ANALYSIS_FORMATS"))
         p.add_argument("--solver", default=lp.DEFAULT_SOLVER, choices=sorted(lp.SOLVERS),
                        help=f"MILP solver (default {lp.DEFAULT_SOLVER}; the answer names the one that solved it)")
 
@@ -168,7 +204,7 @@ def _parser() -> argparse.ArgumentParser:
     bt.add_argument("--vendor", required=True, help="the focal vendor: its model is strategy/VENDOR.yaml")
     bt.add_argument("--strategy", metavar="FILE", help="strategy model (default strategy/VENDOR.yaml)")
     bt.add_argument("--vendors", default=DEFAULT_VENDORS, metavar="DIR", help=vendors_help)
-    bt.add_argument("--format", default="table", choices=report.ANALYSIS_FORMATS)
+    bt.add_argument("--format", default="table", choices=_Formats("ANALYSIS_FORMATS"))
 
     cmp_ = command("compare", f"rankings under every method ({methods}) and view; Kendall's tau; Borda consensus",
                    """
@@ -178,7 +214,7 @@ def _parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--criteria", nargs="+", metavar="FILE", help="views (default: every criteria/*.yaml)")
     cmp_.add_argument("--vendors", default=DEFAULT_VENDORS, metavar="DIR", help=vendors_help)
     cmp_.add_argument("--as-of", dest="as_of", metavar="DATE", help="YYYY-MM-DD: use what was known at this date")
-    cmp_.add_argument("--format", default="table", choices=report.ANALYSIS_FORMATS)
+    cmp_.add_argument("--format", default="table", choices=_Formats("ANALYSIS_FORMATS"))
     return parser
 
 
@@ -219,6 +255,7 @@ def _percent(text: str) -> float:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``cloudscore`` and ``python -m scoring``; returns the exit status."""
     args = _parser().parse_args(argv)
+    progress.set_quiet(args.quiet)
     try:
         return _dispatch(args)
     except ConfigErrors as exc:
@@ -236,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from . import pipeline  # pandas is imported only once a command runs
+    from . import pipeline, report  # pandas is imported only once a command runs
     today = dt.date.today()                         # the command line's default as-of; the engine never reads the clock
     as_of = pipeline.parse_as_of(args.as_of) if getattr(args, "as_of", None) else None
     if args.command in ("validate", "compare"):
@@ -290,6 +327,7 @@ def _since(text: str, pipeline):
 
 
 def _strategy(args: argparse.Namespace, pipeline) -> int:
+    from . import strategy_report
     path = args.strategy or str(Path("strategy") / f"{args.vendor}.yaml")
     if args.command == "backtest":
         model, table = pipeline.backtest(path, args.vendors, vendor=args.vendor)

@@ -10,12 +10,18 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
+from itertools import chain
+from operator import attrgetter
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .errors import ConfigError, ConfigErrors
 from .models import UNIT_RANGES, CriteriaSet, Criterion, Observation, StabilityRule, Vendor, unit_of_metric
+
+if TYPE_CHECKING:                   # pandas is imported where a table is built: ``validate`` never needs it
+    import pandas as pd
 
 #: The flags a cell can carry, in the order they are shown.
 FLAGS = ("missing", "estimate", "unsourced", "stale", "low-confidence", "derived", "unknown", "clipped",
@@ -43,7 +49,8 @@ class DecisionMatrix:
     low, high : DataFrame   plausible range of each raw value (its observation's low/high, else a band from
                             ``UNCERTAINTY_BY_CONFIDENCE``, clipped to the unit's range); NaN where missing
     missing : Series        missing-data policy per criterion ("worst", "median" or "error")
-    evidence : DataFrame    one row per cell, columns ``EVIDENCE_COLUMNS``
+    evidence : DataFrame    one row per cell, columns ``EVIDENCE_COLUMNS`` (criterion by criterion, each in the
+                            order of ``values.index``)
     names : Series          display name per vendor
     as_of : date or None    the date the values were selected at (None for a matrix built by hand)
     """
@@ -78,6 +85,11 @@ def select_observation(observations: tuple[Observation, ...], as_of: dt.date) ->
     Ties on the period prefer a sourced fact over an estimate, then the most recently published source.
     A bare (unsourced) what-if number has no date and is always selected.
     """
+    if len(observations) == 1:                       # the common case, without building a list
+        o = observations[0]
+        ok = o.unsourced or ((o.period_end is None or o.period_end <= as_of)
+                             and (o.source_date is None or o.source_date <= as_of))
+        return o if ok else None
     known = [o for o in observations
              if o.unsourced or ((o.period_end is None or o.period_end <= as_of)
                                 and (o.source_date is None or o.source_date <= as_of))]
@@ -139,32 +151,33 @@ def stability_level(vendor: Vendor, rule: StabilityRule, as_of: dt.date) -> tupl
     return float(level), info
 
 
-def flag_mixed_periods(rows: list[dict]) -> None:
+def flag_mixed_periods(evidence: dict[str, list], n: int) -> None:
     """Flag ``mixed-period`` on each observed cell whose period differs from the one most cells of its criterion
     share (on a tie, the latest of them): a 2022 share beside 2023 shares compares two different markets.
     Derived cells (stability, computed over one window for everyone) and missing cells are left alone.
+    ``evidence`` is criterion-major (each criterion's ``n`` cells together, as :func:`select_cells` builds it);
+    its ``flags`` and ``note`` lists are changed in place.
 
-    >>> rows = [dict(criterion="s", period=p, flags=[], note="") for p in ("2022-Q2", "2023-Q2", "2023-Q2")]
-    >>> flag_mixed_periods(rows); [r["flags"] for r in rows]
+    >>> ev = {"period": ["2022-Q2", "2023-Q2", "2023-Q2"], "flags": [[], [], []], "note": ["", "", ""]}
+    >>> flag_mixed_periods(ev, 3); ev["flags"]
     [['mixed-period'], [], []]
     """
     from collections import Counter
 
     from .models import period_bounds
 
-    cells: dict[str, list[dict]] = {}
-    for row in rows:
-        if row["period"] and "derived" not in row["flags"] and "missing" not in row["flags"]:
-            cells.setdefault(row["criterion"], []).append(row)
-    for group in cells.values():
-        counts = Counter(r["period"] for r in group)
+    periods, flags, notes = evidence["period"], evidence["flags"], evidence["note"]
+    for start in range(0, len(periods), max(n, 1)):
+        group = [k for k in range(start, start + n)
+                 if periods[k] and "derived" not in flags[k] and "missing" not in flags[k]]
+        counts = Counter(periods[k] for k in group)
         if len(counts) < 2:
             continue
         usual = max(counts, key=lambda p: (counts[p], period_bounds(p)[1]))
-        for r in group:
-            if r["period"] != usual:
-                r["flags"] = [*r["flags"], "mixed-period"]
-                r["note"] = f"{r['note']} [period {r['period']}; most of this criterion measures {usual}]".strip()
+        for k in group:
+            if periods[k] != usual:
+                flags[k] = [*flags[k], "mixed-period"]
+                notes[k] = f"{notes[k]} [period {periods[k]}; most of this criterion measures {usual}]".strip()
 
 
 def uncertainty_range(value: float, confidence: str | None, criterion: Criterion,
@@ -188,6 +201,156 @@ def uncertainty_range(value: float, confidence: str | None, criterion: Criterion
     return (float(max(floor, value - band * abs(value))), float(min(ceiling, value + band * abs(value))))
 
 
+@dataclass(frozen=True)
+class MatrixCells:
+    """The decision matrix before pandas: what :func:`build_matrix` wraps, and all that ``validate`` needs.
+
+    ``values``, ``low``, ``high``: (n vendors, m criteria) float arrays (NaN = missing); ``evidence``: the columns
+    of ``EVIDENCE_COLUMNS`` as lists, one entry per cell, criterion-major (entry j * n + i is vendor i, criterion j:
+    the order the cells are worked out in);
+    ``errors``: the ``missing: error`` problems, located at the criterion.
+    """
+
+    vendors: list[str]
+    names: list[str]
+    criteria: list[str]
+    values: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    evidence: dict[str, list]
+    errors: list[ConfigError]
+
+
+def select_cells(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date) -> MatrixCells:
+    """Each vendor x criterion cell at ``as_of``: its value, plausible range and evidence (see :func:`build_matrix`).
+
+    Plain lists and numpy arrays, built criterion by criterion (what depends on the criterion alone is worked out
+    once, the plausible ranges are one numpy expression per criterion), with no per-cell pandas call: the cost is
+    linear in vendors x criteria, and ``validate`` never imports pandas.
+
+    >>> from scoring.load import load_inputs
+    >>> cs, vs = load_inputs("criteria/baseline.yaml", "vendors")
+    >>> cells = select_cells(cs, vs, dt.date(2025, 12, 31))
+    >>> cells.values.shape == (len(cells.vendors), len(cs.criteria)), len(cells.evidence["vendor"]) == cells.values.size
+    (True, True)
+    """
+    chosen = sorted((v for v in vendors if not criteria.vendors or v.id in criteria.vendors), key=lambda v: v.id)
+    crits = criteria.criteria
+    n, m = len(chosen), len(crits)
+    values, low, high = (np.full((n, m), np.nan) for _ in range(3))
+    columns: dict[str, list[list]] = {k: [] for k in EVIDENCE_COLUMNS}      # per criterion, one entry per vendor
+    errors = []
+    stale_before = shift_months(as_of, -criteria.staleness_months)
+    stability_metric = criteria.stability.metric if criteria.stability is not None else None
+    fixed = criteria.normalization == "fixed"
+    ids = [v.id for v in chosen]
+    for j, c in enumerate(crits):
+        columns["vendor"].append(ids)
+        columns["criterion"].append([c.id] * n)
+        columns["metric"].append([c.metric] * n)
+        if c.metric == stability_metric:
+            cells = []
+            for i, v in enumerate(chosen):
+                level, info = stability_level(v, criteria.stability, as_of)
+                lo, hi = uncertainty_range(level, info["confidence"], c)
+                values[i, j], low[i, j], high[i, j] = level, lo, hi
+                cells.append((level, lo, hi, info["period"], info["source"], info["source_date"], info["confidence"],
+                              info["note"], info["flags"], info["where"], info["fact"]))
+            for key, column in zip(_CELL_COLUMNS, zip(*cells, strict=True) if cells else [()] * len(_CELL_COLUMNS),
+                                   strict=True):
+                columns[key].append(list(column))
+            continue
+        # each cell's observation and all its fields in one visit (the object is still in cache for the read)
+        observations = [None if o is None else _read_fields(o) for o in
+                        (select_observation(v.metrics.get(c.metric, ()), as_of) for v in chosen)]
+        absent = f"no observation of {c.metric!r} known at {as_of}"
+        if c.missing == "error":
+            errors.extend(ConfigError(c.where, f"criteria.{c.id}", f"vendor {ids[i]!r} has no value of {c.metric!r} "
+                                      f"known at {as_of} (missing: error)",
+                                      "add an observation to the vendor file, or choose missing: worst or median")
+                          for i, o in enumerate(observations) if o is None)
+        present = [o for o in observations if o is not None]
+        rows = np.array([i for i, o in enumerate(observations) if o is not None], dtype=np.int64)
+        f = dict(zip(_FIELDS, zip(*present, strict=True) if present else [()] * len(_FIELDS), strict=True))
+        x = np.array(f["value"], dtype=float)
+        values[rows, j] = x
+        low[rows, j], high[rows, j] = _ranges(x, f["confidence"], f["low"], f["high"], c)
+        # flags as bit masks, one numpy expression each, then one list per distinct mask
+        stale = np.array([e is not None and e < stale_before for e in f["period_end"]], dtype=bool)
+        low_confidence = np.array([k == "low" for k in f["confidence"]], dtype=bool)
+        clipped = ((x < c.scale.lo) | (x > c.scale.hi)) if (fixed and c.scale is not None) else np.zeros(len(x), bool)
+        mask = np.full(n, FLAG_BITS["missing"], dtype=np.int64)
+        mask[rows] = sum(np.asarray(flag, dtype=bool).astype(np.int64) * FLAG_BITS[name] for flag, name in
+                         zip((f["estimate"], f["unsourced"], stale, low_confidence, clipped),
+                             ("estimate", "unsourced", "stale", "low-confidence", "clipped"), strict=True))
+        columns["flags"].append(flag_lists(mask))
+        columns["value"].append(values[:, j].tolist())
+        columns["low"].append(low[:, j].tolist())
+        columns["high"].append(high[:, j].tolist())
+        texts = {"period": [""] * n, "source": [""] * n, "source_date": [""] * n, "confidence": [""] * n,
+                 "note": [absent] * n, "where": [""] * n, "fact": [""] * n}
+        got = {"period": [p or "" for p in f["period"]], "source": list(f["source"]),
+               "source_date": [str(d) if d is not None else "" for d in f["source_date"]],
+               "confidence": [k or "" for k in f["confidence"]], "note": list(f["note"]),
+               "where": list(map(str, f["where"])),
+               "fact": [fa or ("estimate" if est else "") for fa, est in zip(f["fact"], f["estimate"], strict=True)]}
+        for key, column in texts.items():
+            if len(present) == n:
+                columns[key].append(got[key])
+            else:
+                filled = np.array(column, dtype=object)
+                filled[rows] = got[key]
+                columns[key].append(filled.tolist())
+    evidence = {k: list(chain.from_iterable(cols)) for k, cols in columns.items()}    # criterion-major
+    flag_mixed_periods(evidence, n)
+    return MatrixCells(ids, [v.name for v in chosen], [c.id for c in crits], values, low, high, evidence, errors)
+
+
+def _ranges(x: np.ndarray, confidence: tuple, own_low: tuple, own_high: tuple,
+            criterion: Criterion) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`uncertainty_range` for one criterion's present values at once (same rule, one numpy expression), from
+    the observations' values, confidences and own low/high (None where not given)."""
+    bands = dict(UNCERTAINTY_BY_CONFIDENCE)
+    band_of = {k: bands.get(k or _UNSOURCED_CONFIDENCE, bands["low"]) for k in set(confidence)}
+    band = np.fromiter(map(band_of.__getitem__, confidence), dtype=float, count=len(confidence))
+    unit = criterion.unit or unit_of_metric(criterion.metric)
+    floor, ceiling = UNIT_RANGES.get(unit, (-np.inf, np.inf))
+    if criterion.rubric:
+        floor, ceiling = max(floor, min(criterion.rubric)), min(ceiling, max(criterion.rubric))
+    lo = np.maximum(floor, x - band * np.abs(x))
+    hi = np.minimum(ceiling, x + band * np.abs(x))
+    own_low, own_high = (np.array([np.nan if b is None else b for b in given], dtype=float)
+                         for given in (own_low, own_high))
+    given = ~np.isnan(own_low) | ~np.isnan(own_high)
+    lo = np.where(given, np.where(np.isnan(own_low), x, own_low), lo)
+    hi = np.where(given, np.where(np.isnan(own_high), x, own_high), hi)
+    return lo, hi
+
+
+_FIELDS = ("value", "estimate", "unsourced", "period_end", "confidence", "low", "high", "period", "source",
+           "source_date", "note", "where", "fact")
+_read_fields = attrgetter(*_FIELDS)
+_CELL_COLUMNS = EVIDENCE_COLUMNS[3:]        # what select_cells fills per cell after vendor, criterion, metric
+FLAG_BITS = {f: 1 << k for k, f in enumerate(FLAGS)}
+
+
+def flag_lists(masks: np.ndarray) -> list[list[str]]:
+    """One new list of flags per bit mask (:func:`flags_of`), each distinct mask decoded once."""
+    masks = masks.tolist()
+    decoded = {k: flags_of(k) for k in set(masks)}
+    return list(map(list, map(decoded.__getitem__, masks)))
+
+
+@cache
+def flags_of(mask: int) -> tuple[str, ...]:
+    """The flags of a bit mask (``FLAG_BITS``), in ``FLAGS`` order.
+
+    >>> flags_of(FLAG_BITS["stale"] | FLAG_BITS["missing"])
+    ('missing', 'stale')
+    """
+    return tuple(f for f in FLAGS if mask & FLAG_BITS[f])
+
+
 def build_matrix(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date | None = None) -> DecisionMatrix:
     """Vendors x criteria raw values at ``as_of`` (default: the criteria file's ``as_of``; the engine never reads
     the clock: with neither, a ValueError asks for a date).
@@ -200,74 +363,34 @@ def build_matrix(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date | 
     >>> list(dm.values.columns) == [c.id for c in cs.criteria], round(float(dm.weights.sum()), 12)
     (True, 1.0)
     """
+    import pandas as pd
     as_of = as_of or criteria.as_of
     if as_of is None:
         raise ValueError(f"no as-of date: pass as_of, or set 'as_of: YYYY-MM-DD' in {criteria.path}")
-    chosen = sorted((v for v in vendors if not criteria.vendors or v.id in criteria.vendors), key=lambda v: v.id)
-    ids = [v.id for v in chosen]
-    cols = [c.id for c in criteria.criteria]
-    values = pd.DataFrame(np.nan, index=pd.Index(ids, name="vendor"), columns=pd.Index(cols, name="criterion"))
-    rows, errors = [], []
-    stale_before = shift_months(as_of, -criteria.staleness_months)
-    for v in chosen:
-        for c in criteria.criteria:
-            row = dict(vendor=v.id, criterion=c.id, metric=c.metric, value=np.nan, low=np.nan, high=np.nan, period="",
-                       source="", source_date="", confidence="", note="", flags=[], where="", fact="")
-            if criteria.stability is not None and c.metric == criteria.stability.metric:
-                level, info = stability_level(v, criteria.stability, as_of)
-                values.loc[v.id, c.id] = level
-                lo, hi = uncertainty_range(level, info["confidence"], c)
-                row.update(value=level, low=lo, high=hi, period=info["period"], source=info["source"],
-                           source_date=info["source_date"], confidence=info["confidence"], note=info["note"],
-                           flags=info["flags"], where=info["where"], fact=info["fact"])
-            else:
-                obs = select_observation(v.metrics.get(c.metric, ()), as_of)
-                if obs is None:
-                    row["flags"] = ["missing"]
-                    row["note"] = f"no observation of {c.metric!r} known at {as_of}"
-                    if c.missing == "error":
-                        errors.append(ConfigError(c.where, f"criteria.{c.id}", f"vendor {v.id!r} has no value of "
-                                                  f"{c.metric!r} known at {as_of} (missing: error)",
-                                                  "add an observation to the vendor file, "
-                                                  "or choose missing: worst or median"))
-                else:
-                    values.loc[v.id, c.id] = obs.value
-                    flags = []
-                    if obs.estimate:
-                        flags.append("estimate")
-                    if obs.unsourced:
-                        flags.append("unsourced")
-                    if obs.period_end is not None and obs.period_end < stale_before:
-                        flags.append("stale")
-                    if obs.confidence == "low":
-                        flags.append("low-confidence")
-                    if (c.scale is not None and criteria.normalization == "fixed"
-                            and not c.scale.lo <= obs.value <= c.scale.hi):
-                        flags.append("clipped")
-                    lo, hi = uncertainty_range(obs.value, obs.confidence, c, obs.low, obs.high)
-                    row.update(value=obs.value, low=lo, high=hi, period=obs.period or "", source=obs.source,
-                               source_date=str(obs.source_date or ""), confidence=obs.confidence or "",
-                               note=obs.note, flags=flags, where=str(obs.where),
-                               fact=obs.fact or ("estimate" if obs.estimate else ""))
-            rows.append(row)
-    if errors:
-        raise ConfigErrors(errors)
-    flag_mixed_periods(rows)
-    evidence = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
-    crit = {c.id: c for c in criteria.criteria}
-    bounds = {k: evidence.pivot(index="vendor", columns="criterion", values=k).reindex(index=ids, columns=cols)
-              .astype(float).rename_axis(index="vendor", columns="criterion") for k in ("low", "high")}
+    cells = select_cells(criteria, vendors, as_of)
+    if cells.errors:
+        raise ConfigErrors(cells.errors)
+    index = pd.Index(cells.vendors, name="vendor")
+    columns = pd.Index(cells.criteria, name="criterion")
+    crit = criteria.criteria
+
+    def frame(x: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(x, index=index, columns=columns)
+
+    def per_criterion(name: str, values: list, dtype=None) -> pd.Series:
+        return pd.Series(values, index=pd.Index(cells.criteria), name=name, dtype=dtype)
+
     return DecisionMatrix(
-        values=values,
-        weights=pd.Series({k: crit[k].weight for k in cols}, name="weight"),
-        directions=pd.Series({k: crit[k].direction for k in cols}, name="direction"),
-        lower=pd.Series({k: crit[k].scale.lo if crit[k].scale else np.nan for k in cols}, name="lower", dtype=float),
-        upper=pd.Series({k: crit[k].scale.hi if crit[k].scale else np.nan for k in cols}, name="upper", dtype=float),
-        missing=pd.Series({k: crit[k].missing for k in cols}, name="missing"),
-        evidence=evidence,
-        low=bounds["low"],
-        high=bounds["high"],
-        names=pd.Series({v.id: v.name for v in chosen}, name="name"),
+        values=frame(cells.values),
+        weights=per_criterion("weight", [c.weight for c in crit], float),
+        directions=per_criterion("direction", [c.direction for c in crit]),
+        lower=per_criterion("lower", [c.scale.lo if c.scale else np.nan for c in crit], float),
+        upper=per_criterion("upper", [c.scale.hi if c.scale else np.nan for c in crit], float),
+        missing=per_criterion("missing", [c.missing for c in crit]),
+        evidence=pd.DataFrame(cells.evidence, columns=EVIDENCE_COLUMNS),
+        low=frame(cells.low),
+        high=frame(cells.high),
+        names=pd.Series(cells.names, index=pd.Index(cells.vendors), name="name"),
         as_of=as_of,
     )
 
@@ -295,6 +418,7 @@ def make_matrix(columns: dict[str, list[float]], *, vendors: list[str], weights:
     weights['shares']: not a column (did you mean 'share'?)
     directions['share']: expected 'max' or 'min', got 'Max' (did you mean 'max'?)
     """
+    import pandas as pd
     directions, bounds, low, high = directions or {}, bounds or {}, low or {}, high or {}
     problems = _make_matrix_problems(columns, vendors, weights, directions, bounds, missing, low, high)
     if problems:

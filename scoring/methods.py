@@ -41,16 +41,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:       # numpy is imported by the kernels: the registry itself costs nothing at start-up
+    import numpy as np
 
 
 def weighted_sum_kernel(norm: np.ndarray, weights: np.ndarray, preferences=None) -> np.ndarray:
     """Weighted sum, batched: (n, m) x (m,) -> (n,); (n, m) x (K, m) -> (K, n); (K, n, m) x (m,) or (K, m) -> (K, n).
 
+    >>> import numpy as np
     >>> weighted_sum_kernel(np.array([[1.0, 0.0], [0.5, 0.5]]), np.array([[0.75, 0.25], [0.0, 1.0]])).tolist()
     [[0.75, 0.5], [0.0, 0.5]]
     """
+    import numpy as np
     if norm.ndim == 2:
         # einsum, not BLAS: with m ~ 5 the matmul path is up to 50x slower for some array layouts
         return norm @ weights if weights.ndim == 1 else np.einsum("km,nm->kn", weights, norm)
@@ -63,6 +67,7 @@ def topsis_kernel(norm: np.ndarray, weights: np.ndarray, preferences=None) -> np
     Criterion by criterion on (K, n) arrays instead of one (K, n, m) tensor: weights are non-negative, so the ideal
     of w_j x_j is w_j max(x_j), and the squared distances add up column by column.
     """
+    import numpy as np
     batched_weights = weights.ndim == 2
     d_plus = d_minus = np.zeros(norm.shape[:-1] if norm.ndim == 3 or not batched_weights
                                 else (weights.shape[0], norm.shape[0]))
@@ -87,6 +92,7 @@ def promethee_kernel(norm: np.ndarray, weights: np.ndarray, preferences=None) ->
 def promethee_criterion_scores(norm: np.ndarray, preferences=None) -> np.ndarray:
     """(n, m): each criterion's unicriterion net flow, rescaled to [0, 1]; the PROMETHEE II score is this @ weights.
 
+    >>> import numpy as np
     >>> norm = np.array([[0.2, 0.9], [0.9, 0.1], [0.5, 0.5]])
     >>> w = np.array([0.3, 0.7])
     >>> bool(np.allclose(promethee_criterion_scores(norm) @ w, promethee_kernel(norm, w)))

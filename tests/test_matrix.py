@@ -6,6 +6,7 @@ import textwrap
 import numpy as np
 import pytest
 
+from benchmarks.pipeline import synthetic_inputs
 from scoring.errors import ConfigErrors
 from scoring.load import load_inputs
 from scoring.matrix import build_matrix, make_matrix, select_observation, shift_months, stability_level
@@ -270,3 +271,111 @@ def test_make_matrix_lists_every_problem_at_once():
         "directions['outages']: expected 'max' or 'min', got 'MIN' (did you mean 'min'?)",
         "bounds['share']: expected finite (lo, hi) with lo < hi, got (50, 0)",
         "missing: expected one of 'worst', 'median', 'error', got 'none'"])
+
+
+# --- the columnar build (issue 10) against a plain cell-by-cell reference -----------------------------------------
+
+def reference_cells(criteria, vendors, as_of):
+    """Every cell the straightforward way: one observation, one uncertainty_range call, one flag list per cell,
+    vendor by vendor (what build_matrix did before it was built criterion by criterion)."""
+    from scoring.matrix import uncertainty_range
+    chosen = sorted((v for v in vendors if not criteria.vendors or v.id in criteria.vendors), key=lambda v: v.id)
+    stale_before = shift_months(as_of, -criteria.staleness_months)
+    cells = {}
+    for v in chosen:
+        for c in criteria.criteria:
+            if criteria.stability is not None and c.metric == criteria.stability.metric:
+                level, info = stability_level(v, criteria.stability, as_of)
+                cells[v.id, c.id] = (level, *uncertainty_range(level, info["confidence"], c), info["flags"],
+                                     info["where"], info["note"])
+                continue
+            obs = select_observation(v.metrics.get(c.metric, ()), as_of)
+            if obs is None:
+                cells[v.id, c.id] = (np.nan, np.nan, np.nan, ["missing"], "",
+                                     f"no observation of {c.metric!r} known at {as_of}")
+                continue
+            flags = [f for f, on in (("estimate", obs.estimate), ("unsourced", obs.unsourced),
+                                     ("stale", obs.period_end is not None and obs.period_end < stale_before),
+                                     ("low-confidence", obs.confidence == "low"),
+                                     ("clipped", criteria.normalization == "fixed" and c.scale is not None
+                                      and not c.scale.lo <= obs.value <= c.scale.hi)) if on]
+            cells[v.id, c.id] = (obs.value, *uncertainty_range(obs.value, obs.confidence, c, obs.low, obs.high),
+                                 flags, str(obs.where), obs.note, obs.period or "")
+    # mixed-period: an observed cell whose period is not the one most of its criterion's observed cells share
+    # (the latest among equally common ones)
+    from collections import Counter
+
+    from scoring.models import period_bounds
+    for c in criteria.criteria:
+        observed = {k: cell for k, cell in cells.items() if k[1] == c.id and len(cell) == 7 and cell[6]}
+        counts = Counter(cell[6] for cell in observed.values())
+        if len(counts) > 1:
+            usual = sorted(counts, key=lambda p: (counts[p], period_bounds(p)[1]))[-1]
+            for k, (value, lo, hi, flags, where, note, period) in observed.items():
+                if period != usual:
+                    cells[k] = (value, lo, hi, [*flags, "mixed-period"], where,
+                                f"{note} [period {period}; most of this criterion measures {usual}]".strip(), period)
+    return {k: cell[:6] for k, cell in cells.items()}
+
+
+@pytest.mark.parametrize("source", ["bundled-2023", "bundled-2025", "synthetic"])
+def test_the_columnar_matrix_equals_a_cell_by_cell_reference(source):
+    if source == "synthetic":                # missing cells, estimates, low confidence, every direction
+        criteria, vendors = synthetic_inputs(40, 12, seed=3)
+        as_of = dt.date(2025, 12, 31)
+    else:
+        criteria, vendors = load_inputs("criteria/baseline.yaml", "vendors")
+        as_of = dt.date(2023, 12, 31) if source == "bundled-2023" else dt.date(2025, 12, 31)
+    dm = build_matrix(criteria, vendors, as_of)
+    expected = reference_cells(criteria, vendors, as_of)
+    evidence = dm.evidence.set_index(["vendor", "criterion"])
+    assert len(evidence) == len(expected) == dm.values.size
+    for (vid, cid), (value, lo, hi, flags, where, note) in expected.items():
+        row = evidence.loc[(vid, cid)]
+        np.testing.assert_equal([dm.values.loc[vid, cid], dm.low.loc[vid, cid], dm.high.loc[vid, cid]],
+                                [value, lo, hi])
+        np.testing.assert_equal([row["value"], row["low"], row["high"]], [value, lo, hi])
+        assert (row["flags"], row["where"], row["note"]) == (flags, where, note), (vid, cid)
+
+
+def test_the_explanation_and_vendor_flags_equal_a_cell_by_cell_reference():
+    """Flags in FLAGS order per cell (a missing figure always says so), and a vendor's flags are the union."""
+    from scoring.matrix import FLAGS
+    from scoring.pipeline import score
+    criteria, vendors = synthetic_inputs(30, 8, seed=5)
+    result = score(criteria, vendors)
+    dm = result.matrix
+    evidence = dm.evidence.set_index(["vendor", "criterion"])
+    for row in result.explanation.itertuples():
+        own = evidence.loc[(row.vendor, row.criterion), "flags"]
+        wanted = set(own) | ({"missing"} if np.isnan(dm.values.loc[row.vendor, row.criterion]) else set())
+        assert row.flags == [f for f in FLAGS if f in wanted]
+        assert row.contribution == pytest.approx(row.normalized * row.weight, abs=1e-15)
+    union = result.explanation.groupby("vendor")["flags"].apply(
+        lambda col: [f for f in FLAGS if any(f in x for x in col)])
+    assert result.ranking.set_index("vendor")["flags"].to_dict() == union.to_dict()
+
+
+@pytest.mark.parametrize("case", ["missing-error", "normalization-refuses"])
+def test_validate_finds_exactly_the_problems_that_scoring_raises(case):
+    """check_matrix (validate, no pandas) and build_checked_matrix (scoring) report the same located problems."""
+    import dataclasses
+
+    from scoring.models import Observation
+    from scoring.pipeline import build_checked_matrix, check_matrix
+    criteria, vendors = synthetic_inputs(20, 6, seed=2)
+    if case == "missing-error":
+        criteria = dataclasses.replace(criteria, criteria=tuple(dataclasses.replace(c, missing="error")
+                                                                for c in criteria.criteria))
+    else:                                    # under 'max', a 'min' criterion needs x > 0: give two vendors a 0
+        criteria = dataclasses.replace(criteria, normalization="max")
+        metric = criteria.criteria[0].metric                      # c0 is a 'min' criterion
+        for k in (3, 11):
+            v = vendors[k]
+            obs = v.metrics[metric][0] if metric in v.metrics else Observation(0.0, v.where)
+            vendors[k] = dataclasses.replace(v, metrics={**v.metrics, metric: (dataclasses.replace(obs, value=0.0),)})
+    as_of = dt.date(2025, 12, 31)
+    found = check_matrix(criteria, vendors, as_of)
+    with pytest.raises(ConfigErrors) as raised:
+        build_checked_matrix(criteria, vendors, as_of)
+    assert found and [str(e) for e in found] == [str(e) for e in raised.value.errors]

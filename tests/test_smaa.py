@@ -21,7 +21,7 @@ from scoring.normalize import normalize
 from scoring.pipeline import run
 from scoring.rank import rank_vendors
 from scoring.scorer import Scorer
-from scoring.smaa import WeightOrder, _streams, draw_values, draw_weights, parse_order, smaa
+from scoring.smaa import WeightOrder, _streams, draw_values, draw_weights, figure_uniforms, parse_order, smaa
 from tests.strategies import decision_matrices
 
 
@@ -38,6 +38,13 @@ def uncertain_matrix(n: int, m: int, seed: int = 0, spread: float = 0.1):
                        bounds={c: (0, 100) for c in cols},
                        low={c: [x * (1 - spread) for x in v] for c, v in cols.items()},
                        high={c: [x * (1 + spread) for x in v] for c, v in cols.items()})
+
+
+def raw_figures(rng, draws, low, high):
+    """(draws, n, m) raw figures low + U (high - low) from smaa's figure stream (cell-major blocks)."""
+    n, m = low.shape
+    u = figure_uniforms(rng, draws, n * m)
+    return low + u.T.reshape(draws, n, m) * (high - low)
 
 
 @pytest.fixture(scope="module")
@@ -108,11 +115,12 @@ def test_the_batched_computation_equals_a_plain_loop_over_the_same_draws(method,
     draws, seed = 300, 5
     batched = smaa(scorer, draws=draws, seed=seed, vary_values=True)
 
-    # The same draws (each stream read draw after draw, so all at once equals chunk by chunk), scored one at a
-    # time through the DataFrame-level API (normalize -> aggregate -> rank).
+    # The same draws (the weight stream read draw after draw, the figure stream block by block, so all at once
+    # equals chunk by chunk), as raw figures, scored one at a time through the DataFrame-level API (normalize ->
+    # aggregate -> rank): for fixed scales this checks the draws made in normalized space against raw ones.
     weight_rng, value_rng, _ = _streams(seed)
     w = draw_weights(weight_rng, draws, scorer.weights, "uniform")
-    x = draw_values(value_rng, draws, dm.low.to_numpy(), dm.high.to_numpy())
+    x = raw_figures(value_rng, draws, dm.low.to_numpy(), dm.high.to_numpy())
     counts = pd.DataFrame(0, index=dm.values.index, columns=range(1, 5))
     for i in range(draws):
         one = dataclasses.replace(dm, values=pd.DataFrame(x[i], index=dm.values.index, columns=dm.values.columns),
@@ -174,14 +182,25 @@ def test_the_first_draws_of_a_longer_run_are_the_draws_of_a_shorter_one(baseline
 
 @pytest.mark.parametrize("order", [[], ["ai_cloud_share >= chip_supply", "chip_supply >= open_source"]])
 @pytest.mark.parametrize("weights", ["uniform", "dirichlet"])
-def test_the_result_does_not_depend_on_the_chunk_size(baseline, monkeypatch, weights, order):
-    settings_ = dict(draws=3_000, seed=4, weights=weights, order=order, concentration=20.0)
+@pytest.mark.parametrize("vary_values", [True, False])
+def test_the_result_does_not_depend_on_the_chunk_size(baseline, monkeypatch, weights, order, vary_values):
+    """One chunk, one figure block per chunk (figures drawn) or one draw per chunk (figures fixed), and (figures
+    fixed) chunks of a few hundred draws."""
+    draws = 3 * smaa_module.block_draws(25) + 123                       # three whole blocks and a partial one
+    settings_ = dict(draws=draws, seed=4, weights=weights, order=order, concentration=20.0, vary_values=vary_values)
     if weights == "dirichlet":
         base = dict(zip(baseline.criteria, baseline.weights, strict=True))
         settings_["order"] = [o for o in order if base[o.split()[0]] >= base[o.split()[-1]]]
+    monkeypatch.setattr(smaa_module, "CHUNK_BYTES", 2**30)
+    assert smaa_module._chunk_size(baseline, vary_values, draws) >= draws               # one chunk
     whole = smaa(baseline, **settings_)
-    monkeypatch.setattr(smaa_module, "CHUNK_BYTES", 8 * 64 * 1024)            # chunks of a few hundred draws
-    assert smaa_module._chunk_size(baseline, True, 10**9) < 3_000 / 5
+    monkeypatch.setattr(smaa_module, "CHUNK_BYTES", 1)
+    monkeypatch.setattr(smaa_module, "MIN_CHUNK_DRAWS", 1)
+    small = smaa_module._chunk_size(baseline, vary_values, draws)
+    assert small == (smaa_module.block_draws(25) if vary_values else 1)
+    if not vary_values:
+        monkeypatch.setattr(smaa_module, "CHUNK_BYTES", 8 * 160 * 300)              # ~300 draws a chunk
+        assert 1 < smaa_module._chunk_size(baseline, vary_values, draws) < draws / 10
     pieces = smaa(baseline, **settings_)
     pd.testing.assert_frame_equal(whole.acceptability, pieces.acceptability)
     pd.testing.assert_frame_equal(whole.winning, pieces.winning)
@@ -545,3 +564,132 @@ def test_the_default_tolerance_is_the_scorers(baseline):
 def test_invalid_settings_are_refused_with_what_was_given(baseline, settings_, message):
     with pytest.raises(ValueError, match=message):
         smaa(baseline, **{"draws": 10, **settings_})
+
+
+# --- draws in normalized space (fixed scales) --------------------------------------------------------------------
+
+def awkward_matrix(missing: str):
+    """4 vendors x 3 fixed-scale criteria: a 'min' criterion, a missing cell, ranges that leave the scale (so
+    normalized draws are clipped), a figure with no range, and unequal weights."""
+    dm = make_matrix({"a": [10.0, 50.0, 95.0, 30.0], "b": [5.0, np.nan, 2.0, 4.0], "c": [1.0, 3.0, 2.0, 2.5]},
+                     vendors=["w", "x", "y", "z"], weights={"a": 3, "b": 2, "c": 1}, directions={"b": "min"},
+                     bounds={"a": (0, 100), "b": (0, 6), "c": (1, 3)}, missing=missing,
+                     low={"a": [0.0, 30.0, 80.0, 30.0], "b": [4.0, np.nan, 0.5, 3.0], "c": [0.5, 2.0, 1.5, 2.0]},
+                     high={"a": [20.0, 70.0, 120.0, 30.0], "b": [7.0, np.nan, 3.0, 5.0], "c": [1.5, 3.5, 2.5, 3.0]})
+    return dm
+
+
+@pytest.mark.parametrize("missing", ["worst", "median"])
+@pytest.mark.parametrize("method", ["weighted-sum", "topsis"])
+def test_draws_in_normalized_space_equal_a_plain_loop_over_raw_draws(method, missing):
+    """Exactly the same counts, wins and central weights as re-normalizing every raw draw through the public
+    DataFrame API, with clipping, a 'min' criterion and a missing cell filled by either policy."""
+    dm = awkward_matrix(missing)
+    scorer = Scorer(dm, "fixed", method)
+    assert smaa_module._affine_plan(scorer) is not None and len(smaa_module._affine_plan(scorer).clip)
+    draws, seed = 400, 9
+    out = smaa(scorer, draws=draws, seed=seed)
+    weight_rng, value_rng, _ = _streams(seed)
+    w = draw_weights(weight_rng, draws, scorer.weights, "uniform")
+    x = raw_figures(value_rng, draws, dm.low.to_numpy(), dm.high.to_numpy())
+    n = len(dm.values)
+    counts, wins, first_w = np.zeros((n, n)), np.zeros((n, n)), np.zeros((n, 3))
+    for i in range(draws):
+        one = dataclasses.replace(dm, values=pd.DataFrame(x[i], index=dm.values.index, columns=dm.values.columns),
+                                  weights=pd.Series(w[i], index=dm.weights.index))
+        norm, _ = normalize(one, "fixed")
+        scores = aggregate(norm, one.weights, method).to_numpy()
+        rank = rank_vendors(aggregate(norm, one.weights, method))["rank"].reindex(dm.values.index).to_numpy()
+        counts[np.arange(n), rank - 1] += 1
+        wins += scores[:, None] > scores[None, :] + 1e-9
+        first_w[rank == 1] += w[i]
+    assert out.acceptability.to_numpy() == pytest.approx(counts / draws, abs=1e-12)
+    assert out.winning.to_numpy() == pytest.approx(wins / draws, abs=1e-12)
+    firsts = counts[:, 0]
+    expected = np.where(firsts[:, None] > 0, first_w / np.maximum(firsts, 1)[:, None], np.nan)
+    np.testing.assert_allclose(out.central_weights.to_numpy(), expected, rtol=1e-12)
+    assert out.acceptability.sum(axis=1).to_numpy() == pytest.approx(1.0)
+
+
+def old_stream_acceptability(scorer: Scorer, draws: int, seed: int) -> np.ndarray:
+    """The acceptabilities of the figure stream this one replaced: raw figures drawn draw after draw (each draw
+    n x m consecutive uniforms, ``draw_values``), re-normalized by the batched scorer. A plain reference."""
+    weight_rng, value_rng, _ = _streams(seed)
+    n = len(scorer.vendors)
+    counts = np.zeros((n, n))
+    low, high = scorer.dm.low.to_numpy(float), scorer.dm.high.to_numpy(float)
+    for start in range(0, draws, 20_000):
+        size = min(20_000, draws - start)
+        w = draw_weights(weight_rng, size, scorer.weights, "uniform")
+        r = scorer.ranks(w, values=draw_values(value_rng, size, low, high))
+        for v in range(n):
+            counts[v] += np.bincount(r[:, v] - 1, minlength=n)
+    return counts / draws
+
+
+@pytest.mark.parametrize("method", ["weighted-sum", "topsis", "promethee"])
+def test_the_new_figure_stream_agrees_with_the_old_one_within_monte_carlo_error(baseline, method):
+    """Where the stream changed (figures drawn), old and new acceptabilities are two independent estimates of the
+    same shares: they differ by at most 5 standard errors of a difference, 5 sqrt(2 p (1 - p) / N) (p floored at
+    1e-4 so that shares near 0 or 1 get a bound of a few draws, not zero)."""
+    scorer = Scorer(baseline.dm, "fixed", method, baseline.preferences) if method != "weighted-sum" else baseline
+    draws = 60_000
+    new = smaa(scorer, draws=draws, seed=3).acceptability.to_numpy()
+    old = old_stream_acceptability(scorer, draws, seed=3)
+    p = (new + old) / 2
+    bound = 5 * np.sqrt(2 * np.maximum(p * (1 - p), 1e-4) / draws)
+    assert (np.abs(new - old) <= bound).all(), np.abs(new - old).max()
+    assert not np.array_equal(new, old)                  # the streams do differ: this is not the same computation
+
+
+def test_a_small_run_draws_at_most_one_block_of_figures(baseline, monkeypatch):
+    """--draws 7 draws 7 weight vectors and one block of figures (4,096 x 25 numbers), never a full chunk."""
+    sizes = []
+    real = smaa_module.figure_uniforms
+    monkeypatch.setattr(smaa_module, "figure_uniforms",
+                        lambda rng, draws, cells, out=None: sizes.append(draws) or real(rng, draws, cells, out))
+    smaa(baseline, draws=7, seed=0, confidence_draws=7)
+    assert sizes == [7, 7] and smaa_module.block_draws(25) * 25 <= smaa_module.BLOCK_VALUES
+
+
+def test_the_figure_stream_is_the_same_in_one_piece_or_block_by_block():
+    cells, block = 30, smaa_module.block_draws(30)
+    whole = figure_uniforms(np.random.default_rng(5), 3 * block, cells)
+    rng = np.random.default_rng(5)
+    pieces = np.concatenate([figure_uniforms(rng, block, cells) for _ in range(3)], axis=1)
+    assert np.array_equal(whole, pieces)
+    rng = np.random.default_rng(5)
+    first = figure_uniforms(rng, block // 2, cells)                       # a partial block consumes the block
+    assert np.array_equal(first, whole[:, :block // 2])
+    assert np.array_equal(figure_uniforms(rng, block, cells), whole[:, block:2 * block])
+
+
+@pytest.mark.parametrize("method", ["weighted-sum", "topsis"])
+def test_topsis_and_weighted_sum_on_fixed_figures_equal_the_batched_kernel(baseline, method):
+    """The matrix-product forms (C w; TOPSIS's squared gaps times w^2) equal the engine's kernel on the same
+    weights (figures fixed)."""
+    scorer = Scorer(baseline.dm, "fixed", method)
+    w = draw_weights(np.random.default_rng(2), 500, scorer.weights)
+    fast = smaa_module._fixed_kernel(scorer)(np.ascontiguousarray(w.T))
+    np.testing.assert_allclose(fast.T, scorer.scores(w), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("n", [1, 5, 40])
+def test_the_tally_equals_the_rank_rule_and_plain_pairwise_counts(monkeypatch, n):
+    """Rank counts, wins and first weights of one chunk against scoring.rank.ranks and a pair-by-pair count,
+    with exact ties and chains of near-ties (scores on a 1e-9 grid, tolerance 1e-9); and in vendor blocks."""
+    from scoring.rank import ranks as rank_rule
+    rng = np.random.default_rng(n)
+    size, m, tol = 700, 3, 1e-9
+    s = 0.5 + rng.integers(0, 4, (n, size)) * 0.7e-9 + (rng.random((n, size)) < 0.5) * rng.random((n, size))
+    wt = rng.random((m, size))
+    expected_r = rank_rule(s.T, tol).T                                     # (n, size)
+    expected_counts = np.stack([np.bincount(expected_r[v] - 1, minlength=n) for v in range(n)])
+    expected_wins = np.array([[np.count_nonzero(s[u] > s[v] + tol) for v in range(n)] for u in range(n)])
+    expected_first = (expected_r == 1).astype(float) @ wt.T
+    for budget in (smaa_module.CHUNK_BYTES, n * size):                      # all vendors at once, or one by one
+        monkeypatch.setattr(smaa_module, "CHUNK_BYTES", budget)
+        counts, wins, first = np.zeros((n, n), np.int64), np.zeros((n, n), np.int64), np.zeros((n, m))
+        smaa_module._tally(s, wt, tol, counts, wins, first)
+        assert np.array_equal(counts, expected_counts) and np.array_equal(wins, expected_wins)
+        np.testing.assert_allclose(first, expected_first, rtol=1e-12)
