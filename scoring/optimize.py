@@ -42,6 +42,7 @@ from .lp import ProgramSolution, solve_program
 from .methods import get_method
 from .models import StrategyModel
 from .normalize import get_normalization
+from .progress import track
 from .rank import ranks
 from .strategy_program import (
     Built,
@@ -518,10 +519,10 @@ def highest_margin(model: StrategyModel, *, preset: str | None = None, vendors_f
 
 
 def frontier(model: StrategyModel, *, preset: str | None = None, points: int = 21, low_pct: float | None = None,
-             vendors_folder=None, solver: str = "highs", progress=None) -> pd.DataFrame:
+             vendors_folder=None, solver: str = "highs") -> pd.DataFrame:
     """Score against the margin floor, swept point by point from ``low_pct`` (default 0%) to the highest feasible
     floor, plus one point beyond it. Every point is recorded with its status, never skipped; every score is the
-    scoring engine's (all points in one batch). ``progress``, if given, is called with (done, total) after each.
+    scoring engine's (all points in one batch). A progress bar shows on a terminal (``scoring.progress``).
 
     Columns: margin_floor_pct, status, score, rank, revenue_rmb_bn (last quarter), margin_pct (lowest quarter),
     moves (the chosen ones, comma-separated), switched (moves that switched on (+) or off (-) since the previous
@@ -536,11 +537,8 @@ def frontier(model: StrategyModel, *, preset: str | None = None, points: int = 2
         return pd.DataFrame(columns=columns)
     low = min(0.0 if low_pct is None else low_pct, top)
     floors = [*np.linspace(low, top, max(points, 2)), top + max((top - low) / max(points - 1, 1), 0.5)]
-    outcomes = []
-    for k, floor in enumerate(floors):
-        outcomes.append(solve_outcome(model, result, chosen, float(floor), solver=solver))
-        if progress is not None:
-            progress(k + 1, len(floors))
+    outcomes = [solve_outcome(model, result, chosen, float(floor), solver=solver)
+                for floor in track(floors, "frontier floors")]
     ok = [o for o in outcomes if o.optimal]
     scores = engine_scores(result, [o.values for o in ok])
     focal = list(result.matrix.values.index).index(model.vendor)

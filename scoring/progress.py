@@ -1,4 +1,4 @@
-"""Progress of long runs (SMAA draws, large loads, later the optimizer's sweeps), as one bar on stderr.
+"""Progress of long runs (SMAA draws, the optimizer's frontier and assumption draws), as one bar on stderr.
 
 A bar is drawn only when stderr is a terminal and the command line was not given ``--quiet``; otherwise nothing
 is written at all, so pipes, files, CI logs and tests see exactly the output they asked for. Stdout is never

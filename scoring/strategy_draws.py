@@ -40,6 +40,7 @@ import pandas as pd
 from .errors import did_you_mean
 from .models import Coefficient, StrategyModel
 from .optimize import engine_scores, solve_outcome, view
+from .progress import track
 
 #: Two presets whose scores in a draw differ by at most this much are tied and share that draw's "best" equally.
 TIE_TOLERANCE = 1e-9
@@ -177,7 +178,8 @@ def preset_acceptability(model: StrategyModel, *, draws: int = 200, seed: int = 
     presets = [p.id for p in model.presets]
     focal = list(result.matrix.values.index).index(model.vendor)
     rows, values = [], []
-    for d, drawn_values in zip(assumptions.index, assumptions.to_dict("records"), strict=True):
+    for d, drawn_values in track(list(zip(assumptions.index, assumptions.to_dict("records"), strict=True)),
+                                 "assumption draws"):
         drawn = with_values(model, drawn_values)
         for preset in presets:
             o = solve_outcome(drawn, result, drawn.preset(preset), margin_floor_pct, solver=solver)

@@ -80,10 +80,10 @@ def test_the_bar_is_erased_when_the_work_is_interrupted(eager):
 SENSITIVITY = [sys.executable, "-m", "scoring", "sensitivity", "--format", "json"]
 
 
-def start_on_a_pty(*args: str) -> tuple[subprocess.Popen, int]:
+def start_on_a_pty(*args: str, command: list[str] = SENSITIVITY) -> tuple[subprocess.Popen, int]:
     """The command with stderr on a pseudo-terminal (stdout a pipe); returns the process and the pty's master."""
     master, slave = pty.openpty()
-    proc = subprocess.Popen([*SENSITIVITY, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=slave,
+    proc = subprocess.Popen([*command, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=slave,
                             stdin=subprocess.DEVNULL)
     os.close(slave)
     return proc, master
@@ -125,6 +125,20 @@ def test_sensitivity_draws_a_bar_on_a_terminal_and_none_with_quiet():
     finally:
         os.close(master)
     assert proc.returncode == 0 and out.startswith(b"{") and seen == b""
+
+
+@pytest.mark.parametrize("args, label", [
+    (["frontier", "--vendor", "alibaba", "--points", "400"], b"frontier floors ["),
+    (["optimize", "--vendor", "alibaba", "--draws", "300"], b"assumption draws ["),
+])
+def test_the_optimizers_sweeps_draw_a_bar_on_a_terminal(args, label):
+    proc, master = start_on_a_pty("--format", "json", command=[sys.executable, "-m", "scoring", *args])
+    try:
+        assert label in read_until(master, proc, label)
+    finally:
+        proc.kill()
+        proc.communicate()
+        os.close(master)
 
 
 def test_stderr_that_is_not_a_terminal_stays_empty():
