@@ -95,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
         """)
     scoring_args(sen)
     sen.add_argument("--draws", type=_positive_int, default=10_000, help="SMAA draws (default 10,000)")
-    sen.add_argument("--seed", type=int, default=0, help="random seed (default 0): same seed, same result")
+    sen.add_argument("--seed", type=_seed, default=0, help="random seed (default 0): same seed, same result")
     sen.add_argument("--weights", default="uniform", choices=("uniform", "dirichlet"),
                      help="uniform on the simplex, or Dirichlet centred on the stated weights")
     sen.add_argument("--concentration", type=_positive_float, default=50.0,
@@ -141,7 +141,8 @@ def _parser() -> argparse.ArgumentParser:
     opt.add_argument("--draws", type=_positive_int, metavar="N",
                      help="draw every assumption within its range N times and re-solve each preset: how often each "
                           "is best, its expected score, margin and regret")
-    opt.add_argument("--seed", type=int, default=0, help="random seed for --draws (default 0): same seed, same result")
+    opt.add_argument("--seed", type=_seed, default=0,
+                     help="random seed for --draws (default 0): same seed, same result")
     fr = command("frontier", "projected score against the margin floor, up to the highest feasible floor", """
         cloudscore frontier --vendor alibaba
         cloudscore frontier --vendor alibaba --preset hybrid --points 41 --format json
@@ -189,6 +190,17 @@ def _positive(kind: type):
 _positive_int, _positive_float = _positive(int), _positive(float)
 
 
+def _seed(text: str) -> int:
+    """An argparse type: a random seed, a whole number >= 0 (numpy refuses negative seeds)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text} (seeds are not negative)")
+    return value
+
+
 def _percent(text: str) -> float:
     """An argparse type: a percentage written with its sign ("5%", "-2.5%"), returned in percent."""
     body = text.strip()
@@ -208,9 +220,21 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of ``cloudscore`` and ``python -m scoring``; returns the exit status."""
     args = _parser().parse_args(argv)
     try:
+        _check_environment()
         return _dispatch(args)
     except ConfigErrors as exc:
         print(exc, file=sys.stderr)
+        return EXIT_INVALID
+    except BrokenPipeError:                         # the reader went away (| head): nothing more to say
+        _silence_stdout()
+        return EXIT_OK
+    except OSError as exc:                          # a file-system fault nobody checked for: name the path, exit 2
+        if args.debug:
+            raise
+        from .errors import display_path
+        where = display_path(exc.filename) if exc.filename is not None else "the file system"
+        print(f"cloudscore: {where}: {exc.strerror or exc}\n    hint: check that the path exists and that you may "
+              "read (or write) it, then run the command again", file=sys.stderr)
         return EXIT_INVALID
     except KeyboardInterrupt:
         print("cloudscore: interrupted", file=sys.stderr)
@@ -221,6 +245,28 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cloudscore: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
               file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _check_environment() -> None:
+    """Faults of the environment that every command would trip over, reported as such (exit 2)."""
+    import os
+    try:
+        os.getcwd()
+    except OSError:
+        from .errors import ConfigError, Where
+        raise ConfigErrors([ConfigError(Where("working directory"), "", "the current folder no longer exists "
+                                        "(deleted or moved while this shell was in it)",
+                                        "cd into the project folder again, then rerun")]) from None
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so that the interpreter's final flush stays quiet."""
+    import os
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _dispatch(args: argparse.Namespace) -> int:
