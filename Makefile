@@ -57,6 +57,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/smaa.py
 	$(BIN)/python benchmarks/optimize.py
+	$(BIN)/python benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) .venv-lock .venv-latest .pytest_cache .hypothesis
