@@ -94,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
         cloudscore sensitivity --fixed-values --format json
         """)
     scoring_args(sen)
-    sen.add_argument("--draws", type=_positive_int, default=10_000, help="SMAA draws (default 10,000)")
+    sen.add_argument("--draws", type=_smaa_draws, default=10_000, help="SMAA draws (default 10,000)")
     sen.add_argument("--seed", type=_seed, default=0, help="random seed (default 0): same seed, same result")
     sen.add_argument("--weights", default="uniform", choices=("uniform", "dirichlet"),
                      help="uniform on the simplex, or Dirichlet centred on the stated weights")
@@ -138,7 +138,7 @@ def _parser() -> argparse.ArgumentParser:
     opt.add_argument("--objective", default="score", choices=("score", "revenue"),
                      help="maximise the projected score, or last-quarter revenue under --min-score")
     opt.add_argument("--min-score", type=float, metavar="S", help="score floor for --objective revenue")
-    opt.add_argument("--draws", type=_positive_int, metavar="N",
+    opt.add_argument("--draws", type=_strategy_draws, metavar="N",
                      help="draw every assumption within its range N times and re-solve each preset: how often each "
                           "is best, its expected score, margin and regret")
     opt.add_argument("--seed", type=_seed, default=0,
@@ -148,7 +148,7 @@ def _parser() -> argparse.ArgumentParser:
         cloudscore frontier --vendor alibaba --preset hybrid --points 41 --format json
         """)
     strategy_args(fr)
-    fr.add_argument("--points", type=_positive_int, default=21, help="floors swept (default 21)")
+    fr.add_argument("--points", type=_frontier_points, default=21, help="floors swept (default 21)")
     fr.add_argument("--from", dest="low", type=_percent, metavar="PCT", help="lowest floor (default 0%%)")
     bt = command("backtest", "each preset's projection beside the quarters that followed (the file's observed facts)",
                  """
@@ -171,8 +171,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _positive(kind: type):
-    """An argparse type: a positive int or float, with a message that says what was found."""
+def _positive(kind: type, most: float = float("inf"), why: str = ""):
+    """An argparse type: a positive int or float (at most ``most``: ``why`` says what more would cost), with a
+    message that says what was found."""
     what = "whole number" if kind is int else "number"
 
     def parse(text: str):
@@ -182,12 +183,18 @@ def _positive(kind: type):
             raise argparse.ArgumentTypeError(f"expected a {what}, got {text!r}") from None
         if not 0 < value < float("inf"):
             raise argparse.ArgumentTypeError(f"expected a positive {what}, got {text}")
+        if value > most:
+            raise argparse.ArgumentTypeError(f"expected at most {most:,}, got {text} ({why})")
         return value
 
     return parse
 
 
 _positive_int, _positive_float = _positive(int), _positive(float)
+_smaa_draws = _positive(int, 100_000_000, "SMAA's time grows with the draws: 1e8 take minutes; 1e5 already pin "
+                                          "acceptabilities to about 0.3%")
+_strategy_draws = _positive(int, 100_000, "each draw solves every preset's MILP again")
+_frontier_points = _positive(int, 10_000, "each point solves a MILP")
 
 
 def _seed(text: str) -> int:
@@ -250,10 +257,15 @@ def main(argv: list[str] | None = None) -> int:
 def _check_environment() -> None:
     """Faults of the environment that every command would trip over, reported as such (exit 2)."""
     import os
+
+    from .errors import ConfigError, Where
+    if sys.stdout is None:
+        raise ConfigErrors([ConfigError(Where("standard output"), "", "is closed (started with >&-), so no result "
+                                        "can be printed", "run the command with its output open, or send it to a "
+                                        "file (> ranking.txt)")])
     try:
         os.getcwd()
     except OSError:
-        from .errors import ConfigError, Where
         raise ConfigErrors([ConfigError(Where("working directory"), "", "the current folder no longer exists "
                                         "(deleted or moved while this shell was in it)",
                                         "cd into the project folder again, then rerun")]) from None

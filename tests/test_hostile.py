@@ -63,11 +63,12 @@ def run(tmp_path: Path, *args: str, criteria: str | bytes = CRITERIA, vendors: d
         (tmp_path / "v" / f"{name}.yaml").write_bytes(text.encode() if isinstance(text, str) else text)
     before = _digest(tmp_path)
     argv = [sys.executable, "-m", "scoring", command, *args]
-    if "--criteria" not in args and command != "compare":
+    strategy = command in ("optimize", "frontier", "backtest")          # these read strategy/VENDOR.yaml instead
+    if "--criteria" not in args and command != "compare" and not strategy:
         argv += ["--criteria", str(crit)]
     if "--vendors" not in args:
         argv += ["--vendors", str(tmp_path / "v")]
-    if command not in ("validate", "compare") and "--as-of" not in args:
+    if command not in ("validate", "compare") and "--as-of" not in args and not strategy:
         argv += ["--as-of", "2025-01-01"]
     if shell is not None:
         argv = ["sh", "-c", shell + " && exec " + " ".join(f"'{a}'" for a in argv)]
@@ -337,7 +338,7 @@ class TestLocatedMessages:
 
 # ---------------------------------------------------------------------- file-system faults, environment
 
-class TestFileSystemFaults:
+class TestFileSystemFaultsAndTheEnvironment:
     def test_an_unreadable_vendor_folder_says_what_to_do(self, tmp_path, monkeypatch):
         def refuse(self):
             raise PermissionError(13, "Permission denied", str(self))
@@ -381,6 +382,18 @@ class TestFileSystemFaults:
         gone.mkdir()
         result = run(tmp_path, command="rank", cwd=gone, shell=f"cd '{gone}' && rmdir '{gone}'")
         refused(result, "working directory: the current folder no longer exists", "cd into the project folder")
+
+    def test_a_closed_standard_output_is_named(self, tmp_path):
+        argv = " ".join([sys.executable, "-m", "scoring", "rank", "--as-of", "2025-01-01"])
+        result = subprocess.run(["sh", "-c", f"exec {argv} >&-"], capture_output=False, stderr=subprocess.PIPE,
+                                text=True, timeout=TIMEOUT, cwd=ROOT)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert "standard output: is closed (started with >&-), so no result can be printed" in result.stderr
+
+    def test_a_reader_that_goes_away_is_not_an_error(self):
+        result = subprocess.run(["sh", "-c", f"{sys.executable} -m scoring rank --as-of 2025-01-01 | head -c 10"],
+                                capture_output=True, text=True, timeout=TIMEOUT, cwd=ROOT)
+        assert result.stdout == "baseline: " and result.stderr == ""
 
     def test_a_dangling_link_is_a_vendor_file_that_cannot_be_read(self, tmp_path):
         (tmp_path / "v").mkdir()
@@ -438,12 +451,21 @@ class TestDegenerateViewsAndCommands:
         assert metric and all(a["feasible"] and a["verified"] for a in metric)
         assert not any("alone cannot do it" in a["text"] for a in answers)
 
+    @pytest.mark.parametrize("command, args, expected", [
+        ("sensitivity", ("--draws", "1000000000000"), "argument --draws: expected at most 100,000,000"),
+        ("optimize", ("--vendor", "alibaba", "--draws", "10000000"), "argument --draws: expected at most 100,000"),
+        ("frontier", ("--vendor", "alibaba", "--points", "99999999"), "argument --points: expected at most 10,000"),
+        ("whatif", ("--vendor", "a", "--rank", "99999999999999999999"), "whatif: rank must be between 1 and 2"),
+    ])
+    def test_a_request_that_would_run_for_hours_is_refused_at_once(self, tmp_path, command, args, expected):
+        result = run(tmp_path, *args, command=command)
+        assert result.returncode == 2 and expected in result.stderr, result.stderr
+
     @pytest.mark.parametrize("command, args", [("sensitivity", ("--draws", "10")),
                                                ("sensitivity", ("--order", "share >= outages")),
                                                ("optimize", ("--vendor", "alibaba", "--draws", "2"))])
     def test_a_negative_seed_is_blamed_on_the_seed(self, tmp_path, command, args):
-        extra = ("--criteria", str(tmp_path / "c.yaml")) if command == "sensitivity" else ()
-        result = run(tmp_path, *args, "--seed", "-1", *extra, command=command)
+        result = run(tmp_path, *args, "--seed", "-1", command=command)
         assert result.returncode == 2 and "argument --seed: expected a whole number >= 0, got -1" in result.stderr
         assert "--order" not in result.stderr.split("error:")[1]
 
