@@ -108,16 +108,6 @@ def plain_value(text: str) -> Any:
     return text
 
 
-def plain_number(text: str) -> int | float | None:
-    """The number an unquoted scalar spells, or None when it spells none (see :func:`plain_value`).
-
-    >>> plain_number("1e-9"), plain_number("yes"), plain_number("12 hours")
-    (1e-09, None, None)
-    """
-    value = plain_value(text)
-    return value if is_number(value) else None
-
-
 def _key_of(text: str, plain: bool) -> Any:
     """A mapping key as the text a person sees; an int only where it is written as one (``2``, not ``02``)."""
     if plain and _CANONICAL_INT.fullmatch(text):
