@@ -59,6 +59,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/smaa.py
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/optimize.py
+	$(BIN)/python benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) .venv-lock .venv-latest .pytest_cache .hypothesis

@@ -127,8 +127,8 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--since", default="2023-12-31", metavar="DATE",
                      help="'what changed' compares with this as-of date (default 2023-12-31, the seeds' view; "
                           "'none' leaves the section out)")
-    rep.add_argument("--draws", type=_positive_int, default=10_000, help="SMAA draws (default 10,000)")
-    rep.add_argument("--seed", type=int, default=0, help="random seed (default 0): same seed, same report")
+    rep.add_argument("--draws", type=_smaa_draws, default=10_000, help="SMAA draws (default 10,000)")
+    rep.add_argument("--seed", type=_seed, default=0, help="random seed (default 0): same seed, same report")
     rep.add_argument("--strategy", metavar="FILE", help="add the strategy section for this strategy model "
                      "(presets compared, the frontier), e.g. strategy/alibaba.yaml (default: none)")
 
@@ -139,8 +139,8 @@ def _parser() -> argparse.ArgumentParser:
         cloudscore sensitivity --fixed-values --format json
         """)
     scoring_args(sen)
-    sen.add_argument("--draws", type=_positive_int, default=10_000, help="SMAA draws (default 10,000)")
-    sen.add_argument("--seed", type=int, default=0, help="random seed (default 0): same seed, same result")
+    sen.add_argument("--draws", type=_smaa_draws, default=10_000, help="SMAA draws (default 10,000)")
+    sen.add_argument("--seed", type=_seed, default=0, help="random seed (default 0): same seed, same result")
     sen.add_argument("--weights", default="dirichlet", choices=("dirichlet", "uniform"),
                      help="dirichlet (default): drawn around the stated weights; uniform: uniform on the simplex, "
                           "the 'no preference information' model")
@@ -186,16 +186,17 @@ def _parser() -> argparse.ArgumentParser:
     opt.add_argument("--objective", default="score", choices=("score", "revenue"),
                      help="maximise the projected score, or last-quarter revenue under --min-score")
     opt.add_argument("--min-score", type=float, metavar="S", help="score floor for --objective revenue")
-    opt.add_argument("--draws", type=_positive_int, metavar="N",
+    opt.add_argument("--draws", type=_strategy_draws, metavar="N",
                      help="draw every assumption within its range N times and re-solve each preset: how often each "
                           "is best, its expected score, margin and regret")
-    opt.add_argument("--seed", type=int, default=0, help="random seed for --draws (default 0): same seed, same result")
+    opt.add_argument("--seed", type=_seed, default=0,
+                     help="random seed for --draws (default 0): same seed, same result")
     fr = command("frontier", "projected score against the margin floor, up to the highest feasible floor", """
         cloudscore frontier --vendor alibaba
         cloudscore frontier --vendor alibaba --preset hybrid --points 41 --format json
         """)
     strategy_args(fr)
-    fr.add_argument("--points", type=_positive_int, default=21, help="floors swept (default 21)")
+    fr.add_argument("--points", type=_frontier_points, default=21, help="floors swept (default 21)")
     fr.add_argument("--from", dest="low", type=_percent, metavar="PCT", help="lowest floor (default 0%%)")
     bt = command("backtest", "each preset's projection beside the quarters that followed (the file's observed facts)",
                  """
@@ -218,8 +219,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _positive(kind: type):
-    """An argparse type: a positive int or float, with a message that says what was found."""
+def _positive(kind: type, most: float = float("inf"), why: str = ""):
+    """An argparse type: a positive int or float (at most ``most``: ``why`` says what more would cost), with a
+    message that says what was found."""
     what = "whole number" if kind is int else "number"
 
     def parse(text: str):
@@ -229,12 +231,29 @@ def _positive(kind: type):
             raise argparse.ArgumentTypeError(f"expected a {what}, got {text!r}") from None
         if not 0 < value < float("inf"):
             raise argparse.ArgumentTypeError(f"expected a positive {what}, got {text}")
+        if value > most:
+            raise argparse.ArgumentTypeError(f"expected at most {most:,}, got {text} ({why})")
         return value
 
     return parse
 
 
 _positive_int, _positive_float = _positive(int), _positive(float)
+_smaa_draws = _positive(int, 100_000_000, "SMAA's time grows with the draws: 1e8 take minutes; 1e5 already pin "
+                                          "acceptabilities to about 0.3%")
+_strategy_draws = _positive(int, 100_000, "each draw solves every preset's MILP again")
+_frontier_points = _positive(int, 10_000, "each point solves a MILP")
+
+
+def _seed(text: str) -> int:
+    """An argparse type: a random seed, a whole number >= 0 (numpy refuses negative seeds)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text} (seeds are not negative)")
+    return value
 
 
 def _percent(text: str) -> float:
@@ -257,9 +276,21 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     progress.set_quiet(args.quiet)
     try:
+        _check_environment()
         return _dispatch(args)
     except ConfigErrors as exc:
         print(exc, file=sys.stderr)
+        return EXIT_INVALID
+    except BrokenPipeError:                         # the reader went away (| head): nothing more to say
+        _silence_stdout()
+        return EXIT_OK
+    except OSError as exc:                          # a file-system fault nobody checked for: name the path, exit 2
+        if args.debug:
+            raise
+        from .errors import display_path
+        where = display_path(exc.filename) if exc.filename is not None else "the file system"
+        print(f"cloudscore: {where}: {exc.strerror or exc}\n    hint: check that the path exists and that you may "
+              "read (or write) it, then run the command again", file=sys.stderr)
         return EXIT_INVALID
     except KeyboardInterrupt:
         print("cloudscore: interrupted", file=sys.stderr)
@@ -270,6 +301,33 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cloudscore: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
               file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _check_environment() -> None:
+    """Faults of the environment that every command would trip over, reported as such (exit 2)."""
+    import os
+
+    from .errors import ConfigError, Where
+    if sys.stdout is None:
+        raise ConfigErrors([ConfigError(Where("standard output"), "", "is closed (started with >&-), so no result "
+                                        "can be printed", "run the command with its output open, or send it to a "
+                                        "file (> ranking.txt)")])
+    try:
+        os.getcwd()
+    except OSError:
+        raise ConfigErrors([ConfigError(Where("working directory"), "", "the current folder no longer exists "
+                                        "(deleted or moved while this shell was in it)",
+                                        "cd into the project folder again, then rerun")]) from None
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so that the interpreter's final flush stays quiet."""
+    import os
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -17,10 +17,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .load import load_inputs
+from .errors import ConfigError, ConfigErrors, Where
+from .load import collect_criteria, collect_vendors, cross_check
 from .methods import METHOD_NAMES
 from .pipeline import score
 from .rank import ranks as rank_scores
+from .yamldoc import YamlProblem, read_yaml
 
 
 def kendall_tau_b(x: np.ndarray, y: np.ndarray) -> float:
@@ -84,23 +86,61 @@ def compare(criteria_paths: list[str | Path], vendors_folder: str | Path, *, as_
             methods: tuple[str, ...] = METHOD_NAMES, default_as_of: dt.date | None = None) -> Comparison:
     """Rank every view under every method on the same facts; Kendall's tau-b between all pairs; Borda consensus.
 
+    The vendor folder is read once for all the views; every problem of every view is raised together
+    (``ConfigErrors``), and so is a comparison that cannot be made: no view, two views of one name (their
+    columns would merge), fewer than two vendors common to every view (no order to compare).
+
     >>> c = compare(["criteria/baseline.yaml"], "vendors", as_of=dt.date(2025, 12, 31))
     >>> list(c.ranks.columns)
     ['baseline/weighted-sum', 'baseline/topsis', 'baseline/promethee']
     """
-    scores = {}
-    common: set[str] | None = None
-    as_of_used = None
+    errors: list[ConfigError] = []
+    if not criteria_paths:
+        errors.append(ConfigError(Where("--criteria"), "", "no views to compare",
+                                  "pass --criteria FILE [FILE ...], or put view files in criteria/*.yaml"))
+    broken: dict[str, frozenset[str]] = {}
+    vendors = collect_vendors(vendors_folder, errors, broken=broken)
+    views, named = [], {}
     for path in criteria_paths:
-        criteria, vendors = load_inputs(path, vendors_folder)
+        criteria = collect_criteria(path, errors)
+        if criteria is None:
+            continue
+        if named.get(criteria.name) == str(path):
+            errors.append(ConfigError(Where(str(path)), "", "this view is given twice", "name each view once"))
+        elif criteria.name in named:
+            errors.append(ConfigError(_name_where(path), "name", f"view name {criteria.name!r} is already used by "
+                                      f"{named[criteria.name]}", "give each view its own name: the comparison's "
+                                      "columns are labelled by it, and one would hide the other"))
+        named.setdefault(criteria.name, str(path))
+        if vendors:
+            errors.extend(cross_check(criteria, vendors, broken))
+        views.append(criteria)
+    if errors:
+        raise ConfigErrors(errors)
+    scores, members = {}, {}
+    as_of_used = None
+    for criteria in views:
         for method in methods:
-            result = score(criteria, vendors, as_of=as_of, method=method, default_as_of=default_as_of)
+            try:
+                result = score(criteria, vendors, as_of=as_of, method=method, default_as_of=default_as_of)
+            except ConfigErrors as exc:
+                errors.extend(e for e in exc.errors if str(e) not in {str(x) for x in errors})
+                break
             table = result.ranking.set_index("vendor")
-            key = f"{criteria.name}/{method}"
-            scores[key] = table["score"]
-            common = set(table.index) if common is None else common & set(table.index)
+            scores[f"{criteria.name}/{method}"] = table["score"]
+            members[criteria.name] = set(table.index)
             as_of_used = result.matrix.as_of
-    vendors_common = sorted(common or [])
+    if errors:
+        raise ConfigErrors(errors)
+    common = set.intersection(*members.values())
+    if len(common) < 2:
+        listing = "; ".join(f"{name}: {', '.join(sorted(ids)) or 'none'}" for name, ids in members.items())
+        raise ConfigErrors([ConfigError(Where("--criteria"), "", f"the views have {len(common)} vendor"
+                                        f"{'' if len(common) == 1 else 's'} in common"
+                                        f"{' (' + ', '.join(sorted(common)) + ')' if common else ''}; a comparison "
+                                        f"of rankings needs at least 2 ({listing})",
+                                        "compare views that rank some of the same vendors (their 'vendors:' lists)")])
+    vendors_common = sorted(common)
     score_table = pd.DataFrame({k: v.reindex(vendors_common) for k, v in scores.items()})
     score_table.index.name = "vendor"
     # Re-rank within the common vendors, so a view that ranks extra vendors compares like with like.
@@ -110,3 +150,11 @@ def compare(criteria_paths: list[str | Path], vendors_folder: str | Path, *, as_
     for a, b in combinations(keys, 2):
         tau.loc[a, b] = tau.loc[b, a] = kendall_tau_b(-rank_table[a].to_numpy(), -rank_table[b].to_numpy())
     return Comparison(rank_table, score_table, tau, borda(rank_table), str(as_of_used))
+
+
+def _name_where(path: str | Path) -> Where:
+    """Where a view file sets its ``name`` (the file again, read only for this message)."""
+    try:
+        return read_yaml(path).where(("name",))
+    except YamlProblem:
+        return Where(str(path))

@@ -245,4 +245,6 @@ def _hint(exc: OSError) -> str:
         return "free some space, or pass --out a folder on another disk"
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "pass --out a folder you can write to"
+    if exc.errno in (errno.ENOTDIR, errno.ENOENT, errno.EEXIST):
+        return "check that the path exists and that each part of it above the folder is a folder, not a file"
     return ""

@@ -125,6 +125,7 @@ def normalize_array(values: np.ndarray, is_max: np.ndarray, method: str, lower: 
     with np.errstate(all="ignore"):
         cmin = np.where(all_nan, 0.0, np.where(missing, np.inf, x).min(axis=-2))
         cmax = np.where(all_nan, 0.0, np.where(missing, -np.inf, x).max(axis=-2))
+        x, cmin, cmax, lower, upper = _rescaled(x, cmin, cmax, method, lower, upper)
         span = cmax - cmin
         magnitude = np.maximum(np.abs(cmax), np.abs(cmin))
         flat = all_nan | (span <= FLAT_RELATIVE_TOLERANCE * magnitude)
@@ -154,6 +155,32 @@ def normalize_array(values: np.ndarray, is_max: np.ndarray, method: str, lower: 
                     / np.maximum(present.sum(axis=-2, keepdims=True), 1))
             norm = np.where(fl & present, mean, norm)
     return norm, flat
+
+
+_SAFE_MAGNITUDE = 2.0 ** 480      # beyond it (or below its inverse) a square or a span may overflow or underflow
+
+
+def _rescaled(x, cmin, cmax, method, lower, upper):
+    """Every normalization is scale-free (fixed too, with its bounds scaled alike), but its arithmetic is not:
+    ``x * x`` overflows for a column scaled by 1e200 and ``max - min`` for values near +-1.8e308. A column whose
+    magnitude is extreme is therefore divided by a power of two near it first: exact in binary, so the result is
+    the one the unscaled arithmetic would give without overflow. Ordinary columns are left untouched (bit for bit).
+    """
+    magnitude = np.maximum(np.abs(cmin), np.abs(cmax))
+    if method == "fixed":
+        lo, hi = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+        magnitude = np.maximum(magnitude, np.maximum(np.abs(lo), np.abs(hi)))
+    extreme = np.isfinite(magnitude) & (magnitude > 0) & ((magnitude > _SAFE_MAGNITUDE)
+                                                          | (magnitude < 1.0 / _SAFE_MAGNITUDE))
+    if not extreme.any():
+        return x, cmin, cmax, lower, upper
+    exponent = np.where(extreme, np.frexp(np.where(extreme, magnitude, 1.0))[1], 0)
+    scale = np.ldexp(1.0, -exponent)                  # (..., m): 2**-e, 1 where the column is ordinary
+    x = x * scale[..., None, :]
+    cmin, cmax = cmin * scale, cmax * scale
+    if method == "fixed":
+        lower, upper = lo * scale[..., None, :], hi * scale[..., None, :]
+    return x, cmin, cmax, lower, upper
 
 
 def fill_missing(norm: np.ndarray, policies: np.ndarray) -> np.ndarray:

@@ -22,6 +22,7 @@ import numpy as np
 
 from .errors import ConfigError, ConfigErrors, Where, did_you_mean
 from .load import collect_criteria, collect_vendors, cross_check, load_inputs
+from .load.checks import MIN_AS_OF_YEAR
 from .matrix import FLAG_BITS, FLAGS, DecisionMatrix, build_matrix, flag_lists, select_cells
 from .methods import METHODS
 from .models import CriteriaSet, Vendor
@@ -81,10 +82,15 @@ def parse_as_of(text: str) -> dt.date:
     datetime.date(2023, 12, 31)
     """
     try:
-        return dt.date.fromisoformat(str(text).strip())
+        day = dt.date.fromisoformat(str(text).strip())
     except ValueError:
         raise ConfigErrors([ConfigError(Where("--as-of"), "", f"expected a date YYYY-MM-DD, got {text!r}",
                                         "e.g. --as-of 2023-12-31")]) from None
+    if day.year < MIN_AS_OF_YEAR:
+        raise ConfigErrors([ConfigError(Where("--as-of"), "", f"expected a date from the year {MIN_AS_OF_YEAR} on, "
+                                        f"got {text!r}", "look-back windows (staleness, stability) reach decades "
+                                        "before the as-of date; e.g. --as-of 2023-12-31")])
+    return day
 
 
 def check_method(method: str) -> str:
@@ -402,14 +408,15 @@ def validate(criteria_paths: list[str | Path], vendors_folder: str | Path, *, as
     if not criteria_paths:
         errors.append(ConfigError(Where("criteria"), "", "no criteria files found", "pass --criteria FILE"))
     warnings: list[ConfigError] = []
-    vendors = collect_vendors(vendors_folder, errors, warnings)
+    broken: dict[str, frozenset[str]] = {}
+    vendors = collect_vendors(vendors_folder, errors, warnings, broken=broken)
     dates, listed = {}, set()
     for path in criteria_paths:
         criteria = collect_criteria(path, errors)
         if criteria is None or not vendors:
             continue
         listed |= set(criteria.vendors) if criteria.vendors else {v.id for v in vendors}
-        problems = cross_check(criteria, vendors)
+        problems = cross_check(criteria, vendors, broken)
         errors.extend(problems)
         if problems:
             continue
@@ -464,6 +471,8 @@ def sensitivity(result: Result, *, draws: int = 10_000, seed: int = 0, weights: 
     from .robustness import tornado, weight_stability_intervals
     from .smaa import smaa
     _known_vendor("--vendor", vendor, result)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ConfigErrors([ConfigError(Where("--seed"), "", f"expected a whole number >= 0, got {seed!r}")])
     scorer = result.scorer
     try:
         smaa_result = smaa(scorer, draws=draws, seed=seed, weights=weights, concentration=concentration,

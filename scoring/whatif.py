@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .lp import solve
-from .normalize import get_normalization, value_floors
+from .normalize import FLAT_RELATIVE_TOLERANCE, get_normalization, value_floors
 from .rank import ranks
 from .robustness import rescaled_weights
 from .scorer import Scorer
@@ -133,6 +133,9 @@ def what_it_takes(scorer: Scorer, vendor: str, *, beat: str | None = None, rank:
         raise WhatIfError("give exactly one of beat (a vendor) or rank (a number)")
     if beat == vendor:
         raise WhatIfError(f"{vendor!r} cannot overtake itself")
+    if len(vendors) < 2:
+        raise WhatIfError(f"what-if needs at least two vendors to compare; this view ranks only {vendors[0]!r}"
+                          if vendors else "what-if needs at least two vendors to compare; this view ranks none")
     if rank is not None and not 1 <= rank <= len(vendors):
         raise WhatIfError(f"rank must be between 1 and {len(vendors)}, got {rank}")
     x = vendors.index(vendor)
@@ -182,6 +185,12 @@ def _bounds(scorer: Scorer, k: int) -> tuple[float, float, bool]:
     if np.isnan(lo) or np.isnan(hi):          # no declared scale: the observed range bounds the search
         col = scorer.dm.values.iloc[:, k].to_numpy(float)
         lo, hi = float(np.nanmin(col)), float(np.nanmax(col))
+        if not hi - lo > FLAT_RELATIVE_TOLERANCE * max(abs(lo), abs(hi)):
+            # Every vendor has the same figure (the column does not discriminate): the observed range is a point,
+            # yet moving one vendor's figure off it is exactly what makes the column count. Search one magnitude
+            # (at least 1) beyond it, towards the better end.
+            width = max(abs(lo), abs(hi), 1.0)
+            lo, hi = (lo, hi + width) if is_max else (lo - width, hi)
     floors, strict = value_floors(np.array([is_max]), scorer.normalization)
     if not np.isnan(floors[0]):
         least = float(np.nextafter(floors[0], np.inf)) if strict[0] else float(floors[0])
@@ -246,10 +255,26 @@ def _single_metric(scorer, goal: Goal, k, bar, wording, label, unit, exact) -> C
                                        f"({best:g}) is enough")
     by = abs(needed - start)
     src = f"{now:g}" if not np.isnan(now) else "missing"
-    text = f"{wording} if its {label} {verb} by {by:.2f}{(' ' + unit) if unit else ''} (from {src} to {needed:.2f})"
+    text = (f"{wording} if its {label} {verb} by {_amount(by)}{(' ' + unit) if unit else ''} "
+            f"(from {src} to {_amount(needed, by)})")
     return Change("metric", True, text, {scorer.criteria[k]: {"from": None if np.isnan(now) else now, "to": needed,
                                                                "by": by}},
                   by / (hi - lo) if hi > lo else float("nan"), bool(reached(np.array([needed]), 0.0)[0]))
+
+
+def _amount(x: float, step: float | None = None) -> str:
+    """A figure as an answer shows it: two decimals, or two significant digits of a change too small for them
+    (``by 0.00`` would read as "no change"), and enough decimals in a target value to show such a step.
+
+    >>> _amount(10.0), _amount(0.000012), _amount(30.000012, 0.000012)
+    ('10.00', '1.2e-05', '30.000012')
+    """
+    step = abs(x) if step is None else abs(step)
+    if step == 0 or step >= 0.005:
+        return f"{x:.2f}"
+    if abs(x) != step:
+        return f"{x:.{min(int(-np.floor(np.log10(step))) + 1, 15)}f}"
+    return f"{x:.2g}"
 
 
 def _metrics_lp(scorer, goal: Goal, bar, wording, target_name, labels, units) -> Change:

@@ -83,13 +83,13 @@ def test_bad_files_exit_2_listing_every_problem(write_yaml, tmp_path):
     crit = write_yaml("c.yaml", "name: t\nnormalization: min-max\ncriteria:\n"
                                 "  a: {metric: m1, direction: up, weight: -1}\n")
     write_yaml("v/x.yaml", "id: x\nname: X\nmetrics:\n  m1: .nan\n")
-    write_yaml("v/y.yaml", "id: x\nname: Y\nmetrics:\n  m1: 2\n")
+    write_yaml("v/y.yaml", "id: x\nname: Y\nmetrics:\n  m1: 2\n")     # the id is the file name
     run = cloudscore("validate", "--criteria", str(crit), "--vendors", str(tmp_path / "v"))
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert "4 problems" in run.stderr
     for part in ("c.yaml:4:", "criteria.a.direction: expected 'max' or 'min', got 'up'", "criteria.a.weight",
                  "x.yaml:4:7: metrics.m1: expected a finite number, got nan",
-                 "y.yaml:1:5: id: vendor id 'x' is already used"):
+                 "y.yaml:1:5: id: id 'x' does not match the file name 'y.yaml'"):
         assert part in run.stderr
     run = cloudscore("rank", "--criteria", str(crit), "--vendors", str(tmp_path / "v"))
     assert run.returncode == 2 and "Traceback" not in run.stderr

@@ -27,7 +27,8 @@ def test_a_checker_records_a_located_error_instead_of_raising():
 
 def test_a_file_that_is_not_a_mapping_says_what_it_should_hold(write_yaml):
     path = write_yaml("c.yaml", "- name: t\n")
-    assert problems(load_criteria, path) == [f"{path}:1:1: expected a mapping with name and criteria, got a list"]
+    assert problems(load_criteria, path) == [
+        f"{path}:1:1: (top level): expected a mapping with name and criteria, got a list"]
 
 
 def test_unknown_key_is_reported_with_line_column_and_did_you_mean(write_yaml):
@@ -60,7 +61,8 @@ def test_an_unknown_key_far_from_every_allowed_one_lists_the_allowed_keys(write_
 def test_a_missing_required_key_says_what_to_add(write_yaml):
     path = write_yaml("a.yaml", VENDOR.replace("id: a\n", ""))
     assert problems(load_vendor, path) == [
-        f"{path}:1:1: missing required key 'id'\n    hint: add 'id:' here (the vendor's short id, e.g. alibaba)"]
+        f"{path}:1:1: (top level): missing required key 'id'\n"
+        "    hint: add 'id:' here (the vendor's short id, e.g. alibaba)"]
 
 
 def test_a_list_where_text_belongs_is_rejected(write_yaml):
@@ -129,7 +131,8 @@ def test_a_full_date_is_required_where_one_day_is_meant(write_yaml):
 
 def test_an_impossible_quoted_date_is_rejected(write_yaml):
     path = write_yaml("c.yaml", GOOD_CRITERIA + "as_of: '2025-02-30'\n")
-    assert problems(load_criteria, path) == [f"{path}:7:8: as_of: expected a date (YYYY-MM-DD), got '2025-02-30'"]
+    assert problems(load_criteria, path) == [
+        f"{path}:7:8: as_of: expected a date (YYYY-MM-DD), got '2025-02-30' (February 2025 has 28 days)"]
 
 
 def test_a_partial_date_names_the_forms_accepted(write_yaml):

@@ -180,7 +180,7 @@ def test_an_unknown_top_level_key_gets_a_did_you_mean(write_yaml):
 
 def test_a_missing_top_level_key_is_named(write_yaml):
     path = write(write_yaml, ("name: t\n", ""))
-    assert problems(path) == [f"{path}:1:1: missing required key 'name'\n    hint: add 'name:' here"]
+    assert problems(path) == [f"{path}:1:1: (top level): missing required key 'name'\n    hint: add 'name:' here"]
 
 
 def test_a_schema_tag_other_than_strategy_v1_is_rejected(write_yaml):

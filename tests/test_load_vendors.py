@@ -43,8 +43,10 @@ def test_a_bare_value_outside_its_unit_range_is_rejected(write_yaml):
 
 
 def test_two_files_with_the_same_vendor_id_are_rejected(write_yaml, tmp_path):
+    """The id is the file name, so two profiles of one vendor are a.yaml and a.yml (b.yaml holding id: a is a
+    file-name mismatch, tested in test_hostile.py)."""
+    path = write_yaml("v/a.yml", vendor_text("a"))
     write_yaml("v/a.yaml", vendor_text("a"))
-    path = write_yaml("v/b.yaml", vendor_text("a"))
     assert problems(load_vendors, tmp_path / "v") == [
         f"{path}:1:5: id: vendor id 'a' is already used by {tmp_path / 'v' / 'a.yaml'}\n"
         "    hint: each vendor has exactly one file; merge or rename one of them"]
@@ -53,7 +55,8 @@ def test_two_files_with_the_same_vendor_id_are_rejected(write_yaml, tmp_path):
 def test_a_vendor_without_an_id_is_rejected(write_yaml):
     path = write_yaml("a.yaml", "name: Nameless\nmetrics:\n  m1: 1\n")
     assert problems(load_vendor, path) == [
-        f"{path}:1:1: missing required key 'id'\n    hint: add 'id:' here (the vendor's short id, e.g. alibaba)"]
+        f"{path}:1:1: (top level): missing required key 'id'\n"
+        "    hint: add 'id:' here (the vendor's short id, e.g. alibaba)"]
 
 
 def test_a_vendor_id_must_be_lowercase(write_yaml):
@@ -175,3 +178,41 @@ def test_collect_vendors_keeps_the_valid_profiles_and_adds_the_problems_to_the_l
     assert [v.id for v in collect_vendors(tmp_path / "v", errors)] == ["a"]
     assert [str(e) for e in errors] == [
         f"{bad}:1:5: id: expected a lowercase id (letters, digits, '-' or '_'), got 'B'"]
+
+
+def test_each_file_is_parsed_once_however_many_views_check_it(write_yaml, tmp_path, monkeypatch):
+    """Loading 10,000 profiles in seconds starts with reading each one once (issue 10): validate with two views,
+    compare and load_inputs each parse every vendor file and every view exactly once (counted, not timed)."""
+    from collections import Counter
+
+    from loading import GOOD_CRITERIA
+
+    from scoring import pipeline, yamldoc
+    from scoring.load import load_inputs
+
+    parsed: Counter = Counter()
+    builder = yamldoc._Builder
+
+    class CountingBuilder(builder):
+        def build(self):
+            parsed[self.doc.path] += 1
+            return super().build()
+
+    monkeypatch.setattr(yamldoc, "_Builder", CountingBuilder)
+    folder = tmp_path / "v"
+    for vid in ("a", "b", "c"):
+        write_yaml(f"v/{vid}.yaml", vendor_text(vid))
+    one = write_yaml("c1.yaml", GOOD_CRITERIA)
+    two = write_yaml("c2.yaml", GOOD_CRITERIA.replace("name: t", "name: u"))
+    files = {str(folder / f"{vid}.yaml") for vid in "abc"}
+
+    def counts(run) -> dict:
+        parsed.clear()
+        run()
+        return dict(parsed)
+
+    assert counts(lambda: pipeline.validate([one, two], folder, as_of="2025-01-01")) == {
+        **{f: 1 for f in files}, str(one): 1, str(two): 1}
+    assert counts(lambda: pipeline.compare([one, two], folder, as_of="2025-01-01")) == {
+        **{f: 1 for f in files}, str(one): 1, str(two): 1}
+    assert counts(lambda: load_inputs(one, folder)) == {**{f: 1 for f in files}, str(one): 1}

@@ -604,7 +604,7 @@ def test_normalization_matches_the_documented_formulas(problem, normalization):
             elif normalization == "max":
                 expected.append((x / hi if hi != 0 else 0.0) if up else lo / x)
             else:
-                length = math.sqrt(sum(v * v for v in col))
+                length = math.hypot(*col)      # sqrt(sum x^2) without overflow or underflow (scale-free)
                 r = x / length if length else 0.0
                 expected.append(r if up else 1.0 - r)
         if is_flat and normalization != "min-max":      # a flat column gives everyone its mean
@@ -637,7 +637,7 @@ def textbook_topsis(rows, directions, weights):
     Returns the closeness per vendor and the distance between the ideal and the anti-ideal."""
     n, m = len(rows), len(rows[0])
     total = sum(weights)
-    length = [math.sqrt(sum(rows[i][j] ** 2 for i in range(n))) for j in range(m)]
+    length = [math.hypot(*(rows[i][j] for i in range(n))) for j in range(m)]   # sqrt(sum x^2), no underflow
     v = [[weights[j] / total * (rows[i][j] / length[j] if length[j] else 0.0) for j in range(m)] for i in range(n)]
     cols = [[v[i][j] for i in range(n)] for j in range(m)]
     ideal = [max(cols[j]) if directions[j] == "max" else min(cols[j]) for j in range(m)]

@@ -8,14 +8,15 @@ raises them together.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, ConfigErrors, did_you_mean
+from ..errors import ConfigError, ConfigErrors, did_you_mean, shorten
 from ..methods import METHOD_NAMES
 from ..models import DIRECTIONS, MISSING_POLICIES, UNIT_RANGES, CriteriaSet, Criterion, Group, Scale
 from ..normalize import NORMALIZATION_NAMES
-from .checks import Checker, check_schema, describe, read_doc, sha256_of
+from .checks import MIN_AS_OF_YEAR, Checker, check_schema, describe, read_doc
 from .stability import stability_rule
 from .weights import (
     PERCENT,
@@ -32,6 +33,7 @@ _CRITERIA_KEYS = ("schema", "name", "description", "as_of", "method", "normaliza
 _CRITERION_KEYS = ("metric", "direction", "weight", "label", "rationale", "unit", "scale", "missing", "group", "rubric",
                    "preference")
 _GROUP_KEYS = ("weight", "label", "rationale")
+_MAX_LEVEL = 10**6               # rubric levels are small whole numbers; beyond this they stop being exact floats
 
 
 def load_criteria(path: str | Path) -> CriteriaSet:
@@ -66,8 +68,12 @@ def collect_criteria(path: str | Path, errors: list[ConfigError]) -> CriteriaSet
         return None
     check_schema(c, data, "criteria/v1")
     name = c.string(("name",), data["name"]) if "name" in data else None
-    description = c.string(("description",), data.get("description", ""), allow_empty=True) or ""
+    description = c.string(("description",), data.get("description", ""), allow_empty=True, multiline=True) or ""
     as_of = c.date(("as_of",), data["as_of"], full=True) if "as_of" in data else None
+    if as_of is not None and as_of.year < MIN_AS_OF_YEAR:
+        c.fail(("as_of",), f"expected a date from the year {MIN_AS_OF_YEAR} on, got {as_of.isoformat()}",
+               "look-back windows (staleness, stability) reach decades before the as-of date")
+        as_of = None
     method = c.choice(("method",), data.get("method", "weighted-sum"), METHOD_NAMES)
     normalization = c.choice(("normalization",), data.get("normalization", "fixed"), NORMALIZATION_NAMES,
                              "fixed uses each criterion's scale: {min, max}, so adding a vendor moves nobody else")
@@ -84,12 +90,20 @@ def collect_criteria(path: str | Path, errors: list[ConfigError]) -> CriteriaSet
         if not isinstance(data["vendors"], list) or not data["vendors"]:
             c.fail(("vendors",), f"expected a non-empty list of vendor ids, got {describe(data['vendors'])}")
         else:
-            vendors = tuple(v for i, v in enumerate(data["vendors"]) if c.string(("vendors", i), v))
+            listed: dict[str, int] = {}
+            for i, v in enumerate(data["vendors"]):
+                vid = c.string(("vendors", i), v)
+                if vid is not None and vid in listed:
+                    c.fail(("vendors", i), f"{vid!r} is listed twice (first as item {listed[vid] + 1})",
+                           "name each vendor once")
+                elif vid is not None:
+                    listed[vid] = i
+            vendors = tuple(listed)
     errors.extend(c.errors)
     if c.errors or name is None or criteria is None:
         return None
     return CriteriaSet(name=name, description=description, as_of=as_of, method=method, normalization=normalization,
-                       criteria=criteria, path=str(path), sha256=sha256_of(path), staleness_months=int(staleness or 24),
+                       criteria=criteria, path=str(path), sha256=doc.sha256, staleness_months=int(staleness or 24),
                        tolerance=float(tolerance if tolerance is not None else 1e-9), groups=groups or (),
                        stability=stability, vendors=vendors,
                        vendors_where=doc.where(("vendors",)) if vendors else None,
@@ -115,6 +129,10 @@ def _groups(c: Checker, raw: Any, typed: list[TypedWeight]
         if w is not None:
             weights[gid] = w
             parsed.append((gid, w, str(spec.get("label", "")), str(spec.get("rationale", ""))))
+        for text_key in ("label", "rationale"):
+            if text_key in spec:
+                c.string(("groups", gid, text_key), spec[text_key], allow_empty=True,
+                         multiline=text_key == "rationale")
     return weights, parsed
 
 
@@ -187,7 +205,7 @@ def _criterion(c: Checker, path: tuple, spec: dict, normalization: str | None) -
         preference = None
     for text_key in ("label", "rationale"):
         if text_key in spec:
-            c.string((*path, text_key), spec[text_key], allow_empty=True)
+            c.string((*path, text_key), spec[text_key], allow_empty=True, multiline=text_key == "rationale")
     if metric is None or direction is None:
         return None
     return dict(id=str(path[-1]), metric=metric, direction=direction, unit=unit, scale=scale,
@@ -223,6 +241,10 @@ def _scale(c: Checker, path: tuple, raw: Any) -> Scale | None:
     if hi <= lo:
         c.fail(path, f"expected min < max, got min {lo:g} and max {hi:g}")
         return None
+    if not math.isfinite(hi - lo):
+        c.fail(path, f"the span max - min overflows (min {lo:g}, max {hi:g}): no score can be computed on it",
+               "use a larger unit, so that max - min stays below about 1.8e308")
+        return None
     return Scale(lo, hi)
 
 
@@ -233,7 +255,10 @@ def _rubric(c: Checker, path: tuple, raw: Any) -> dict[int, str] | None:
     rubric = {}
     for level, meaning in r.items():
         if not isinstance(level, int) or isinstance(level, bool):
-            c.fail((*path, level), f"expected a whole-number level, got {level!r}", key=True)
+            c.fail((*path, level), f"expected a whole-number level, got {shorten(repr(level), 60)}", key=True)
+        elif abs(level) > _MAX_LEVEL:
+            c.fail((*path, level), f"expected a level between {-_MAX_LEVEL:,} and {_MAX_LEVEL:,}, got "
+                   f"{shorten(str(level), 40)}", "rubric levels are small whole numbers such as 0-5", key=True)
         else:
             rubric[level] = str(meaning)
     return rubric

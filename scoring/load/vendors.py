@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, ConfigErrors, Where
+from ..errors import ConfigError, ConfigErrors, Where, display_path, shorten
 from ..models import (
     CONFIDENCES,
     PLANES,
@@ -26,10 +26,11 @@ from ..models import (
     unit_of_metric,
 )
 from ..yamldoc import is_number
-from .checks import Checker, check_schema, describe, read_doc, sha256_of
+from .checks import Checker, check_schema, describe, read_doc
 from .plausibility import plausibility_warnings
 
 _ID = re.compile(r"^[a-z][a-z0-9_-]*$")
+UNREAD = "\x00unread"      # in ``broken``: the profile could not be read at all, so its metrics are unknown
 _VENDOR_KEYS = ("schema", "id", "name", "name_zh", "parent", "status_page", "incidents", "metrics")
 _OBSERVATION_KEYS = ("value", "period", "source", "source_date", "confidence", "note", "estimate", "low", "high",
                      "fact", "seed")
@@ -48,9 +49,13 @@ def load_vendor(path: str | Path) -> Vendor:
 
 
 def vendor_files(folder: str | Path) -> list[Path]:
-    """The vendor profiles in a folder: ``*.yaml`` and ``*.yml``, sorted by name (README files are not profiles)."""
+    """The vendor profiles in a folder: ``*.yaml`` and ``*.yml``, sorted by name (README files are not profiles).
+
+    A link that leads nowhere is listed too (reading it says so): a profile must not vanish without a word.
+    """
     folder = Path(folder)
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    return sorted(p for p in folder.iterdir()
+                  if p.suffix in (".yaml", ".yml") and (p.is_file() or (p.is_symlink() and not p.exists())))
 
 
 def load_vendors(folder: str | Path) -> list[Vendor]:
@@ -63,24 +68,36 @@ def load_vendors(folder: str | Path) -> list[Vendor]:
 
 
 def collect_vendors(folder: str | Path, errors: list[ConfigError],
-                    warnings: list[ConfigError] | None = None) -> list[Vendor]:
+                    warnings: list[ConfigError] | None = None, *,
+                    broken: dict[str, frozenset[str]] | None = None) -> list[Vendor]:
     """Every valid vendor profile in a folder, adding every problem (and each repeated id) to ``errors`` and,
     when given a ``warnings`` list, the plausibility warnings of :mod:`scoring.load.plausibility`.
+
+    ``broken``, when given, receives the id (or the file name, where the id is unreadable) of each profile that
+    had a problem, with the metric names it lists: the checks across files then stay silent about what only
+    looks missing because that file was refused (one mistake, one message).
 
     >>> errors = []
     >>> collect_vendors("no-such-folder", errors), [str(e) for e in errors]
     ([], ['no-such-folder: folder not found\\n    hint: give the folder that holds the vendor .yaml files'])
     """
     folder = Path(folder)
-    if not folder.exists():
-        errors.append(ConfigError(Where(str(folder)), "", "folder not found",
-                                  "give the folder that holds the vendor .yaml files"))
+    try:
+        if not folder.exists():
+            errors.append(ConfigError(Where(str(folder)), "", "folder not found",
+                                      "give the folder that holds the vendor .yaml files"))
+            return []
+        if not folder.is_dir():
+            errors.append(ConfigError(Where(str(folder)), "", "is not a folder",
+                                      "--vendors takes a folder of vendor .yaml files"))
+            return []
+        files = vendor_files(folder)
+    except OSError as exc:
+        errors.append(ConfigError(Where(str(folder)), "", f"cannot list the folder: {exc.strerror or exc}",
+                                  "give yourself read and search permission on it (chmod u+rx), or pass another "
+                                  "--vendors folder" if isinstance(exc, PermissionError) else
+                                  "check the folder, or pass another --vendors folder"))
         return []
-    if not folder.is_dir():
-        errors.append(ConfigError(Where(str(folder)), "", "is not a folder",
-                                  "--vendors takes a folder of vendor .yaml files"))
-        return []
-    files = vendor_files(folder)
     if not files:
         errors.append(ConfigError(Where(str(folder)), "", "no vendor files (*.yaml) in this folder",
                                   "add one file per vendor; see vendors/README.md"))
@@ -88,7 +105,7 @@ def collect_vendors(folder: str | Path, errors: list[ConfigError],
     vendors: list[Vendor] = []
     seen: dict[str, str] = {}
     for path in files:
-        vendor = _collect_vendor(path, errors, seen)
+        vendor = _collect_vendor(path, errors, seen, broken)
         if vendor is not None:
             vendors.append(vendor)
     if warnings is not None:
@@ -96,12 +113,30 @@ def collect_vendors(folder: str | Path, errors: list[ConfigError],
     return vendors
 
 
-def _collect_vendor(path: str | Path, errors: list[ConfigError],
-                    seen: dict[str, str] | None = None) -> Vendor | None:
+def _collect_vendor(path: str | Path, errors: list[ConfigError], seen: dict[str, str] | None = None,
+                    broken: dict[str, frozenset[str]] | None = None) -> Vendor | None:
     """One vendor file; ``seen`` maps ids already read to their files, so a repeated id is an error here."""
+    before = len(errors)
+    vendor, doc = _read_vendor(path, errors, seen)
+    if broken is not None and (vendor is None or len(errors) > before):
+        data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
+        metrics = data.get("metrics") if isinstance(data.get("metrics"), dict) else {}
+        names = frozenset(map(str, metrics)) | ({UNREAD} if doc is None else frozenset())
+        for vid in {Path(path).stem, str(data.get("id", ""))} - {""}:
+            broken[vid] = broken.get(vid, frozenset()) | names
+    return vendor
+
+
+def _read_vendor(path: str | Path, errors: list[ConfigError], seen: dict[str, str] | None):
+    """(the vendor, or None when it has a problem; the parsed file, or None when unreadable)."""
     doc = read_doc(path, errors)
     if doc is None:
-        return None
+        return None, None
+    vendor = _vendor(doc, path, errors, seen)
+    return vendor, doc
+
+
+def _vendor(doc, path: str | Path, errors: list[ConfigError], seen: dict[str, str] | None) -> Vendor | None:
     c = Checker(doc)
     data = c.mapping((), doc.data, required=("id", "name"), optional=_VENDOR_KEYS,
                      what="a mapping with id, name and metrics")
@@ -112,8 +147,15 @@ def _collect_vendor(path: str | Path, errors: list[ConfigError],
     vid = None
     if "id" in data:
         vid = c.string(("id",), data["id"])
-        if vid is not None and not _ID.match(vid):
-            c.fail(("id",), f"expected a lowercase id (letters, digits, '-' or '_'), got {vid!r}")
+        stem = display_path(Path(path).stem)
+        if vid is not None and not _ID.fullmatch(vid):
+            c.fail(("id",), f"expected a lowercase id (letters, digits, '-' or '_'), got {shorten(repr(vid), 60)}")
+            vid = None
+        elif vid is not None and vid != stem:
+            name = display_path(Path(path).name)
+            c.fail(("id",), f"id {vid!r} does not match the file name '{name}' (the id is the file name)",
+                   f"rename the file to {vid}{Path(path).suffix}, or write id: {stem}" if _ID.fullmatch(stem)
+                   else f"rename the file to {vid}{Path(path).suffix}")
             vid = None
         elif vid is not None and seen is not None:
             if vid in seen:
@@ -148,7 +190,7 @@ def _collect_vendor(path: str | Path, errors: list[ConfigError],
     errors.extend(c.errors)
     if vid is None or name is None or c.errors:
         return None
-    return Vendor(id=vid, name=name, path=str(path), sha256=sha256_of(path), where=doc.where(("id",)),
+    return Vendor(id=vid, name=name, path=str(path), sha256=doc.sha256, where=doc.where(("id",)),
                   metrics=metrics, incidents=tuple(sorted(incidents, key=lambda x: x.date)), status_page=status,
                   name_zh=str(data.get("name_zh", "") or ""), parent=str(data.get("parent", "") or ""))
 
@@ -177,7 +219,7 @@ def _observations(c: Checker, path: tuple, metric: str, raw: Any) -> tuple[Obser
         confidence = c.choice((*p, "confidence"), spec["confidence"], CONFIDENCES) if "confidence" in spec else None
         source_date = c.date((*p, "source_date"), spec["source_date"]) if "source_date" in spec else None
         estimate = c.boolean((*p, "estimate"), spec["estimate"]) if "estimate" in spec else False
-        note = c.string((*p, "note"), spec["note"], allow_empty=True) if "note" in spec else ""
+        note = c.string((*p, "note"), spec["note"], allow_empty=True, multiline=True) if "note" in spec else ""
         if estimate and not (note or "").strip():
             c.fail(p, "an estimate needs its reasoning in 'note'",
                    "say what the judgement rests on (facts, rubric, arithmetic)")

@@ -26,6 +26,7 @@ PLAIN, PERCENT = "plain number", "percentage"
 WEIGHT_FORMS = (PLAIN, PERCENT)
 _PLURAL = {PLAIN: "plain numbers", PERCENT: "percentages"}
 _SHOWN = 3                       # weights of the other form named in a mixed-forms message
+_LISTED = 12                     # members listed in a "do not add up" message
 
 _FORMS_HINT = ("write every weight in this file one way: all plain numbers (relative points, rescaled to sum to 1) "
                "or all percentages (adding up to 100% among siblings)")
@@ -106,21 +107,40 @@ def percentages_add_up(c: Checker, group_weights: dict[str, float | None] | None
 
 
 def _adds_up(c: Checker, path: tuple, what: str, members: list[tuple[str, float]]) -> bool:
-    total = sum(w for _, w in members)
+    total = math.fsum(w for _, w in members)
     if math.isclose(total, 100.0, rel_tol=0, abs_tol=1e-6):
         return True
-    listing = ", ".join(f"{name} {w:g}%" for name, w in members)
+    listing = ", ".join(f"{name} {w:g}%" for name, w in members[:_LISTED])
+    if len(members) > _LISTED:
+        listing += f" and {len(members) - _LISTED:,} more"
     c.fail(path, f"{what} add up to {total:g}%, not 100% ({listing})", _SUM_HINT, key=True)
     return False
 
 
 def group_shares(c: Checker, parsed: list[tuple[str, float, str, str]]) -> tuple[Group, ...] | None:
     """Groups with their weights rescaled to sum to 1; ``parsed`` is (id, raw weight, label, rationale)."""
-    total = sum(w for _, w, _, _ in parsed)
-    if total <= 0:
+    shares = proportions([w for _, w, _, _ in parsed])
+    if shares is None:
         c.fail(("groups",), "every group weight is zero", "give at least one group a positive weight")
         return None
-    return tuple(Group(gid, w / total, w, label, why) for gid, w, label, why in parsed)
+    return tuple(Group(gid, share, w, label, why) for (gid, w, label, why), share in zip(parsed, shares, strict=True))
+
+
+def proportions(weights: list[float]) -> list[float] | None:
+    """Non-negative finite weights rescaled to sum to 1, without overflow (each is divided by the largest before
+    summing, so ``[1e308, 1e308]`` gives halves); None when every weight is zero.
+
+    >>> proportions([1e308, 1e308, 0.0]), proportions([0.0, 0.0])
+    ([0.5, 0.5, 0.0], None)
+    """
+    largest = max(weights, default=0.0)
+    if largest <= 0:
+        return None
+    total = sum(weights)
+    if not math.isfinite(total):                 # only then: the plain quotient is the one every figure was made with
+        weights = [w / largest for w in weights]
+        total = sum(weights)
+    return [w / total for w in weights]
 
 
 def effective_weights(c: Checker, rows: list[dict], groups: tuple[Group, ...] | None) -> dict[str, float] | None:
@@ -128,22 +148,22 @@ def effective_weights(c: Checker, rows: list[dict], groups: tuple[Group, ...] | 
     within it (``rows`` have "id", "group" and "raw_weight"; with groups, every row's group is one of them).
     """
     if groups is None:
-        total = sum(r["raw_weight"] for r in rows)
-        if total <= 0:
+        shares = proportions([r["raw_weight"] for r in rows])
+        if shares is None:
             c.fail(("criteria",), "every criterion weight is zero", "give at least one criterion a positive weight",
                    key=True)
             return None
-        return {r["id"]: r["raw_weight"] / total for r in rows}
+        return {r["id"]: share for r, share in zip(rows, shares, strict=True)}
     weights = {}
     for g in groups:
         members = [r for r in rows if r["group"] == g.id]
-        inside = sum(r["raw_weight"] for r in members)
-        if g.weight > 0 and inside <= 0:
+        inside = proportions([r["raw_weight"] for r in members])
+        if g.weight > 0 and inside is None:
             c.fail(("groups", g.id), f"group {g.id!r} has weight but its criteria weigh nothing",
                    "give one of its criteria a positive weight, or give the group weight 0")
             return None
-        for r in members:
-            weights[r["id"]] = g.weight * (r["raw_weight"] / inside if inside > 0 else 0.0)
+        for r, share in zip(members, inside or [0.0] * len(members), strict=True):
+            weights[r["id"]] = g.weight * share
     # Every criterion names a declared group. The group shares sum to 1, so some group weighs > 0, and its
     # criteria weigh > 0 (else refused above): the effective weights are never all zero.
     return weights
