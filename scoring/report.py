@@ -44,9 +44,13 @@ _FLAG_MEANING = {
 def to_dict(result: Result) -> dict:
     """The JSON document: ``{"criteria", "as_of", "method", "ranking": [...], "criteria_table", "provenance"}``."""
     expl = result.explanation
+    # one pass over the explanation, grouped by vendor (filtering it once per vendor was quadratic in vendors)
+    by_vendor: dict[str, list] = {}
+    for r in expl.itertuples():
+        by_vendor.setdefault(r.vendor, []).append(r)
     ranking = []
     for row in result.ranking.itertuples(index=False):
-        mine = expl[expl["vendor"] == row.vendor]
+        mine = by_vendor.get(row.vendor, [])
         ranking.append({
             "vendor": row.vendor,
             "name": row.name,
@@ -54,12 +58,12 @@ def to_dict(result: Result) -> dict:
             "rank": int(row.rank),
             "tied": bool(row.tied),
             "weighted_sum": _num(row.weighted_sum),
-            "contributions": {r.criterion: _num(r.contribution) for r in mine.itertuples()},
+            "contributions": {r.criterion: _num(r.contribution) for r in mine},
             "explanation": {r.criterion: {"metric": r.metric, "raw": _num(r.raw), "normalized": _num(r.normalized),
                                           "weight": _num(r.weight), "contribution": _num(r.contribution),
                                           "flags": list(r.flags), "period": r.period, "source": r.source,
                                           "confidence": r.confidence, "note": r.note}
-                            for r in mine.itertuples()},
+                            for r in mine},
             "flags": list(row.flags),
         })
     return {

@@ -159,3 +159,24 @@ def test_ctrl_c_during_a_long_run_exits_130_with_one_line():
     lines = [line for line in rest.replace(b"\r\033[K", b"\n").splitlines() if line.strip()
              and b"SMAA draws [" not in line]
     assert lines == [b"cloudscore: interrupted"]
+
+
+@pytest.mark.parametrize("stage", ["loading vendors", "frontier floors", "assumption draws"])
+def test_each_long_stage_reports_through_the_bar_on_a_terminal(eager, monkeypatch, stage):
+    """In process, stderr a terminal: loading a vendors folder, a frontier sweep and assumption draws each draw
+    their bar (on a pipe the same runs write nothing: test_stderr_that_is_not_a_terminal_stays_empty)."""
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    if stage == "loading vendors":
+        from scoring.load import load_vendors
+        load_vendors(ROOT / "vendors")
+    else:
+        from scoring.load import load_strategy
+        model = load_strategy(ROOT / "strategy" / "alibaba.yaml")
+        if stage == "frontier floors":
+            from scoring.optimize import frontier
+            frontier(model, points=3, vendors_folder=ROOT / "vendors")
+        else:
+            from scoring.strategy_draws import preset_acceptability
+            preset_acceptability(model, draws=2, vendors_folder=ROOT / "vendors")
+    assert f"{stage} [" in terminal.getvalue()

@@ -25,6 +25,7 @@ from ..models import (
     Vendor,
     unit_of_metric,
 )
+from ..progress import track
 from ..yamldoc import is_number
 from .checks import Checker, check_schema, describe, read_doc
 from .plausibility import plausibility_warnings
@@ -104,7 +105,7 @@ def collect_vendors(folder: str | Path, errors: list[ConfigError],
         return []
     vendors: list[Vendor] = []
     seen: dict[str, str] = {}
-    for path in files:
+    for path in track(files, "loading vendors"):           # a bar on a terminal only (scoring.progress)
         vendor = _collect_vendor(path, errors, seen, broken)
         if vendor is not None:
             vendors.append(vendor)
