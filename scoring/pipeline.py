@@ -376,9 +376,12 @@ def _cell_evidence(evidence: pd.DataFrame) -> dict:
     """Per vendor and criterion, the fact row(s) a cell used (``data/facts.csv`` ids without the vendor, or
     "estimate"), when its source was published, and where the observation is: ``{vendor: {criterion: {...}}}``."""
     cells: dict = {}
-    for e in evidence.to_dict("records"):
-        cells.setdefault(e["vendor"], {})[e["criterion"]] = {
-            "fact": e.get("fact", ""), "period": e["period"], "source_date": e["source_date"], "where": e["where"]}
+    # the six columns as lists, one zip over them (to_dict("records") boxed every cell of all thirteen columns:
+    # 3.5 s of score() at 3,000 vendors x 50 criteria)
+    columns = [evidence[k].tolist() for k in ("vendor", "criterion", "fact", "period", "source_date", "where")]
+    for vendor, criterion, fact, period, source_date, where in zip(*columns, strict=True):
+        cells.setdefault(vendor, {})[criterion] = {"fact": fact, "period": period, "source_date": source_date,
+                                                   "where": where}
     return cells
 
 
