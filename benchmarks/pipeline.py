@@ -24,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.smaa import timed  # noqa: E402  (CPU and wall medians, one helper for every benchmark)
+
 
 def synthetic_inputs(n_vendors: int, n_criteria: int, seed: int = 0):
     """A criteria set of ``n_criteria`` fixed-scale criteria and ``n_vendors`` loaded vendors, one observation
@@ -55,23 +57,13 @@ def synthetic_inputs(n_vendors: int, n_criteria: int, seed: int = 0):
     return cs, vendors
 
 
-def cpu_and_wall(fn, repeats: int) -> tuple[float, float]:
-    cpu, wall = [], []
-    for _ in range(repeats):
-        c0, w0 = time.process_time(), time.perf_counter()
-        fn()
-        cpu.append(time.process_time() - c0)
-        wall.append(time.perf_counter() - w0)
-    return statistics.median(cpu), statistics.median(wall)
-
-
 def score_scaling(repeats: int) -> None:
     from scoring.pipeline import score
     print("1. score() on loaded vendors x 50 criteria (matrix, explanation, provenance); CPU / wall medians")
     per_vendor = {}
     for n in (1_000, 3_000, 10_000):
         cs, vendors = synthetic_inputs(n, 50)
-        cpu, wall = cpu_and_wall(lambda cs=cs, vendors=vendors: score(cs, vendors), repeats)
+        cpu, wall = timed(lambda cs=cs, vendors=vendors: score(cs, vendors), repeats)
         per_vendor[n] = cpu
         target = " (target < 2 s)" if n == 10_000 else ""
         print(f"   {n:>6,} vendors: CPU {cpu:.3f} s, wall {wall:.3f} s{target}")
