@@ -390,6 +390,8 @@ def test_an_unreachable_margin_floor_exits_3_and_names_the_highest_floor():
     (["optimize", "--vendor", "huawei", "--strategy", "strategy/alibaba.yaml"],
      "--vendor: strategy/alibaba.yaml models 'alibaba', not 'huawei'"),
     (["frontier", "--vendor", "alibaba", "--from", "x%"], "argument --from: expected a percentage such as 5%"),
+    (["optimize", "--vendor", "alibaba", "--solver", "glpk"], "argument --solver: invalid choice: 'glpk'"),
+    (["frontier", "--vendor", "alibaba", "--solver", "HiGHS"], "argument --solver: invalid choice: 'HiGHS'"),
 ])
 def test_optimize_refuses_bad_arguments_with_exit_2(args, expected):
     run = cloudscore(*args)
