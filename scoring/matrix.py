@@ -12,13 +12,22 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from itertools import chain
-from operator import attrgetter
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .errors import ConfigError, ConfigErrors
-from .models import UNIT_RANGES, CriteriaSet, Criterion, Observation, StabilityRule, Vendor, unit_of_metric
+from .models import (
+    RECORD_FIELDS,
+    UNIT_RANGES,
+    CriteriaSet,
+    Criterion,
+    Observation,
+    StabilityRule,
+    Vendor,
+    unit_of_metric,
+)
 
 if TYPE_CHECKING:                   # pandas is imported where a table is built: ``validate`` never needs it
     import pandas as pd
@@ -87,12 +96,8 @@ def select_observation(observations: tuple[Observation, ...], as_of: dt.date) ->
     """
     if len(observations) == 1:                       # the common case, without building a list
         o = observations[0]
-        ok = o.unsourced or ((o.period_end is None or o.period_end <= as_of)
-                             and (o.source_date is None or o.source_date <= as_of))
-        return o if ok else None
-    known = [o for o in observations
-             if o.unsourced or ((o.period_end is None or o.period_end <= as_of)
-                                and (o.source_date is None or o.source_date <= as_of))]
+        return o if o.known_from <= as_of else None
+    known = [o for o in observations if o.known_from <= as_of]
     if not known:
         return None
     return max(known, key=lambda o: (o.period_end or dt.date.min, not o.estimate, o.source_date or dt.date.min))
@@ -151,33 +156,36 @@ def stability_level(vendor: Vendor, rule: StabilityRule, as_of: dt.date) -> tupl
     return float(level), info
 
 
-def flag_mixed_periods(evidence: dict[str, list], n: int) -> None:
+def flag_mixed_periods(periods: list[str], flags: np.ndarray, notes: list[str], m: int,
+                       observed: list[int]) -> None:
     """Flag ``mixed-period`` on each observed cell whose period differs from the one most cells of its criterion
     share (on a tie, the latest of them): a 2022 share beside 2023 shares compares two different markets.
-    Derived cells (stability, computed over one window for everyone) and missing cells are left alone.
-    ``evidence`` is criterion-major (each criterion's ``n`` cells together, as :func:`select_cells` builds it);
-    its ``flags`` and ``note`` lists are changed in place.
+    Derived cells (stability, computed over one window for everyone) and missing cells (no period) are left
+    alone. ``periods`` and ``notes`` list the cells vendor-major (``m`` criteria per vendor, as
+    :func:`select_cells` builds them), ``flags`` holds their bit masks (``FLAG_BITS``); ``observed`` are the
+    criteria to look at. ``flags`` and ``notes`` are changed in place.
 
-    >>> ev = {"period": ["2022-Q2", "2023-Q2", "2023-Q2"], "flags": [[], [], []], "note": ["", "", ""]}
-    >>> flag_mixed_periods(ev, 3); ev["flags"]
-    [['mixed-period'], [], []]
+    >>> flags, notes = np.zeros(3, dtype=np.int64), ["", "", ""]
+    >>> flag_mixed_periods(["2022-Q2", "2023-Q2", "2023-Q2"], flags, notes, 1, [0]); flags_of(int(flags[0]))
+    ('mixed-period',)
     """
     from collections import Counter
 
     from .models import period_bounds
 
-    periods, flags, notes = evidence["period"], evidence["flags"], evidence["note"]
-    for start in range(0, len(periods), max(n, 1)):
-        group = [k for k in range(start, start + n)
-                 if periods[k] and "derived" not in flags[k] and "missing" not in flags[k]]
-        counts = Counter(periods[k] for k in group)
-        if len(counts) < 2:
+    for j in observed:
+        column = periods[j::m]
+        distinct = set(column)
+        distinct.discard("")
+        if len(distinct) < 2:                   # the usual case, decided without visiting the cells one by one
             continue
+        counts = Counter(p for p in column if p)
         usual = max(counts, key=lambda p: (counts[p], period_bounds(p)[1]))
-        for k in group:
-            if periods[k] != usual:
-                flags[k] = [*flags[k], "mixed-period"]
-                notes[k] = f"{notes[k]} [period {periods[k]}; most of this criterion measures {usual}]".strip()
+        for i, period in enumerate(column):
+            if period and period != usual:
+                k = i * m + j
+                flags[k] |= FLAG_BITS["mixed-period"]
+                notes[k] = f"{notes[k]} [period {period}; most of this criterion measures {usual}]".strip()
 
 
 def uncertainty_range(value: float, confidence: str | None, criterion: Criterion,
@@ -206,8 +214,9 @@ class MatrixCells:
     """The decision matrix before pandas: what :func:`build_matrix` wraps, and all that ``validate`` needs.
 
     ``values``, ``low``, ``high``: (n vendors, m criteria) float arrays (NaN = missing); ``evidence``: the columns
-    of ``EVIDENCE_COLUMNS`` as lists, one entry per cell, criterion-major (entry j * n + i is vendor i, criterion j:
-    the order the cells are worked out in);
+    of ``EVIDENCE_COLUMNS``, one entry per cell, vendor-major (entry i * m + j is vendor i, criterion j: the order
+    of the matrix's rows, and of the explanation table); lists, except the numbers (value, low, high: flat views
+    of the arrays);
     ``errors``: the ``missing: error`` problems, located at the criterion.
     """
 
@@ -224,9 +233,11 @@ class MatrixCells:
 def select_cells(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date) -> MatrixCells:
     """Each vendor x criterion cell at ``as_of``: its value, plausible range and evidence (see :func:`build_matrix`).
 
-    Plain lists and numpy arrays, built criterion by criterion (what depends on the criterion alone is worked out
-    once, the plausible ranges are one numpy expression per criterion), with no per-cell pandas call: the cost is
-    linear in vendors x criteria, and ``validate`` never imports pandas.
+    Vendor by vendor, each cell's observation gives one tuple made when it was loaded (``Observation.record``,
+    fields ``RECORD_FIELDS``), so a vendor's objects are read while they are in cache; from there on everything
+    is whole columns: the plausible ranges and the flags (bit masks) are numpy expressions over the whole
+    matrix. No per-cell pandas call: the cost is linear in vendors x criteria, and ``validate`` never imports
+    pandas.
 
     >>> from scoring.load import load_inputs
     >>> cs, vs = load_inputs("criteria/baseline.yaml", "vendors")
@@ -237,89 +248,108 @@ def select_cells(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date) -
     chosen = sorted((v for v in vendors if not criteria.vendors or v.id in criteria.vendors), key=lambda v: v.id)
     crits = criteria.criteria
     n, m = len(chosen), len(crits)
-    values, low, high = (np.full((n, m), np.nan) for _ in range(3))
-    columns: dict[str, list[list]] = {k: [] for k in EVIDENCE_COLUMNS}      # per criterion, one entry per vendor
-    errors = []
-    stale_before = shift_months(as_of, -criteria.staleness_months)
-    stability_metric = criteria.stability.metric if criteria.stability is not None else None
-    fixed = criteria.normalization == "fixed"
     ids = [v.id for v in chosen]
-    for j, c in enumerate(crits):
-        columns["vendor"].append(ids)
-        columns["criterion"].append([c.id] * n)
-        columns["metric"].append([c.metric] * n)
-        if c.metric == stability_metric:
-            cells = []
-            for i, v in enumerate(chosen):
-                level, info = stability_level(v, criteria.stability, as_of)
-                lo, hi = uncertainty_range(level, info["confidence"], c)
-                values[i, j], low[i, j], high[i, j] = level, lo, hi
-                cells.append((level, lo, hi, info["period"], info["source"], info["source_date"], info["confidence"],
-                              info["note"], info["flags"], info["where"], info["fact"]))
-            for key, column in zip(_CELL_COLUMNS, zip(*cells, strict=True) if cells else [()] * len(_CELL_COLUMNS),
-                                   strict=True):
-                columns[key].append(list(column))
-            continue
-        # each cell's observation and all its fields in one visit (the object is still in cache for the read)
-        observations = [None if o is None else _read_fields(o) for o in
-                        (select_observation(v.metrics.get(c.metric, ()), as_of) for v in chosen)]
-        absent = f"no observation of {c.metric!r} known at {as_of}"
+    stability_metric = criteria.stability.metric if criteria.stability is not None else None
+    derived = [j for j, c in enumerate(crits) if c.metric == stability_metric]
+    observed = [j for j, c in enumerate(crits) if c.metric != stability_metric]
+    no_metric = object()                         # the key of a derived column: no observation is ever read for it
+    metrics = [no_metric if c.metric == stability_metric else c.metric for c in crits]
+
+    # one record per cell, vendor-major; None where no observation is known at as_of
+    flat = list(chain.from_iterable([_record(get(metric, ()), as_of) for metric in metrics]
+                                    for get in (v.metrics.get for v in chosen)))
+    derived_masks = {}
+    for j in derived:                            # stability levels, worked out from each vendor's incidents
+        for i, v in enumerate(chosen):
+            flat[i * m + j], derived_masks[i * m + j] = _stability_record(v, criteria.stability, as_of, crits[j])
+    absent = [k for k, r in enumerate(flat) if r is None]
+    errors = []
+    for k in sorted(absent, key=lambda k: (k % m, k // m)):          # criterion by criterion, then vendor
+        c = crits[k % m]
         if c.missing == "error":
-            errors.extend(ConfigError(c.where, f"criteria.{c.id}", f"vendor {ids[i]!r} has no value of {c.metric!r} "
-                                      f"known at {as_of} (missing: error)",
-                                      "add an observation to the vendor file, or choose missing: worst or median")
-                          for i, o in enumerate(observations) if o is None)
-        present = [o for o in observations if o is not None]
-        rows = np.array([i for i, o in enumerate(observations) if o is not None], dtype=np.int64)
-        f = dict(zip(_FIELDS, zip(*present, strict=True) if present else [()] * len(_FIELDS), strict=True))
-        x = np.array(f["value"], dtype=float)
-        values[rows, j] = x
-        low[rows, j], high[rows, j] = _ranges(x, f["confidence"], f["low"], f["high"], c)
-        # flags as bit masks, one numpy expression each, then one list per distinct mask
-        stale = np.array([e is not None and e < stale_before for e in f["period_end"]], dtype=bool)
-        low_confidence = np.array([k == "low" for k in f["confidence"]], dtype=bool)
-        clipped = ((x < c.scale.lo) | (x > c.scale.hi)) if (fixed and c.scale is not None) else np.zeros(len(x), bool)
-        mask = np.full(n, FLAG_BITS["missing"], dtype=np.int64)
-        mask[rows] = sum(np.asarray(flag, dtype=bool).astype(np.int64) * FLAG_BITS[name] for flag, name in
-                         zip((f["estimate"], f["unsourced"], stale, low_confidence, clipped),
-                             ("estimate", "unsourced", "stale", "low-confidence", "clipped"), strict=True))
-        columns["flags"].append(flag_lists(mask))
-        columns["value"].append(values[:, j].tolist())
-        columns["low"].append(low[:, j].tolist())
-        columns["high"].append(high[:, j].tolist())
-        texts = {"period": [""] * n, "source": [""] * n, "source_date": [""] * n, "confidence": [""] * n,
-                 "note": [absent] * n, "where": [""] * n, "fact": [""] * n}
-        got = {"period": [p or "" for p in f["period"]], "source": list(f["source"]),
-               "source_date": [str(d) if d is not None else "" for d in f["source_date"]],
-               "confidence": [k or "" for k in f["confidence"]], "note": list(f["note"]),
-               "where": list(map(str, f["where"])),
-               "fact": [fa or ("estimate" if est else "") for fa, est in zip(f["fact"], f["estimate"], strict=True)]}
-        for key, column in texts.items():
-            if len(present) == n:
-                columns[key].append(got[key])
-            else:
-                filled = np.array(column, dtype=object)
-                filled[rows] = got[key]
-                columns[key].append(filled.tolist())
-    evidence = {k: list(chain.from_iterable(cols)) for k, cols in columns.items()}    # criterion-major
-    flag_mixed_periods(evidence, n)
-    return MatrixCells(ids, [v.name for v in chosen], [c.id for c in crits], values, low, high, evidence, errors)
+            errors.append(ConfigError(c.where, f"criteria.{c.id}", f"vendor {ids[k // m]!r} has no value of "
+                                      f"{c.metric!r} known at {as_of} (missing: error)",
+                                      "add an observation to the vendor file, or choose missing: worst or median"))
+    placeholders = [_ABSENT[:11] + (f"no observation of {c.metric!r} known at {as_of}",) + _ABSENT[12:]
+                    for c in crits]
+    for k in absent:
+        flat[k] = placeholders[k % m]
+    f = _columns(flat)
+
+    values = np.array(f["value"], dtype=float).reshape(n, m)
+    low, high = _ranges(values, f["confidence_level"], f["low"], f["high"], crits)
+    mask = _flag_masks(criteria, values, f, as_of)
+    mask[absent] = FLAG_BITS["missing"]
+    for k, bits in derived_masks.items():
+        mask[k] = bits
+    notes, periods = f["note"], f["period"]
+    flag_mixed_periods(periods, mask, notes, m, observed)
+    evidence = {"vendor": list(chain.from_iterable([i] * m for i in ids)), "criterion": [c.id for c in crits] * n,
+                "metric": [c.metric for c in crits] * n, "value": values.ravel(),
+                "low": low.ravel(), "high": high.ravel(), "period": periods,
+                "source": f["source"], "source_date": f["source_date"], "confidence": f["confidence"],
+                "note": notes, "flags": flag_lists(mask), "where": f["where"], "fact": f["fact"]}
+    return MatrixCells(ids, [v.name for v in chosen], [c.id for c in crits], values, low, high,
+                       {k: evidence[k] for k in EVIDENCE_COLUMNS}, errors)
 
 
-def _ranges(x: np.ndarray, confidence: tuple, own_low: tuple, own_high: tuple,
-            criterion: Criterion) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`uncertainty_range` for one criterion's present values at once (same rule, one numpy expression), from
-    the observations' values, confidences and own low/high (None where not given)."""
+#: The record of a cell with no observation (the note, field 11, names the metric and the date).
+_ABSENT = (float("nan"), False, False, 0, None, None, None, "", "", "", "", "", "", "")
+
+
+def _record(observations: tuple[Observation, ...], as_of: dt.date) -> tuple | None:
+    """The record (``Observation.record``) of the observation :func:`select_observation` picks, or None."""
+    if len(observations) == 1:                   # the common case, inline
+        o = observations[0]
+        return o.record if o.known_from <= as_of else None
+    o = select_observation(observations, as_of)
+    return None if o is None else o.record
+
+
+def _stability_record(vendor: Vendor, rule: StabilityRule, as_of: dt.date, criterion: Criterion) -> tuple[tuple, int]:
+    """A stability cell as a record (``RECORD_FIELDS``) and its flags' bit mask: the level and what it rests on."""
+    level, info = stability_level(vendor, rule, as_of)
+    record = (level, False, False, 0, info["confidence"], None, None, info["period"], info["source"],
+              info["source_date"], info["confidence"], info["note"], info["where"], info["fact"])
+    return record, sum(FLAG_BITS[flag] for flag in set(info["flags"]))
+
+
+def _columns(records: list[tuple]) -> dict[str, list]:
+    """``RECORD_FIELDS`` -> one list per field over all cells, in the records' order (a C loop per field)."""
+    return {name: list(map(itemgetter(k), records)) for k, name in enumerate(RECORD_FIELDS)}
+
+
+def _flag_masks(criteria: CriteriaSet, values: np.ndarray, f: dict[str, list], as_of: dt.date) -> np.ndarray:
+    """Each cell's flags as a bit mask (``FLAG_BITS``): estimate, unsourced, stale, low-confidence, clipped (a value
+    outside a fixed scale), one numpy expression each over the whole matrix (vendor-major, ``values.ravel()``)."""
+    stale_before = shift_months(as_of, -criteria.staleness_months)
+    period_end_day = np.array(f["period_end_day"], dtype=np.int64)                   # 0: no period given
+    stale = (period_end_day > 0) & (period_end_day < stale_before.toordinal())
+    low_confidence = np.array(f["confidence"], dtype=object) == "low"
+    lo = np.array([c.scale.lo if c.scale is not None else -np.inf for c in criteria.criteria], dtype=float)
+    hi = np.array([c.scale.hi if c.scale is not None else np.inf for c in criteria.criteria], dtype=float)
+    with np.errstate(invalid="ignore"):
+        clipped = ((values < lo) | (values > hi)).ravel() if criteria.normalization == "fixed" else False
+    mask = np.zeros(values.size, dtype=np.int64)
+    for flag, name in zip((f["estimate"], f["unsourced"], stale, low_confidence, clipped),
+                          ("estimate", "unsourced", "stale", "low-confidence", "clipped"), strict=True):
+        mask[np.asarray(flag, dtype=bool)] |= FLAG_BITS[name]
+    return mask
+
+
+def _ranges(x: np.ndarray, confidence: list, own_low: list, own_high: list,
+            criteria: tuple[Criterion, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`uncertainty_range` for the whole matrix ``x`` (n, m) at once (same rule, numpy expressions), from the
+    cells' confidences and own low/high (None where not given), vendor-major; NaN where ``x`` is."""
     bands = dict(UNCERTAINTY_BY_CONFIDENCE)
     band_of = {k: bands.get(k or _UNSOURCED_CONFIDENCE, bands["low"]) for k in set(confidence)}
-    band = np.fromiter(map(band_of.__getitem__, confidence), dtype=float, count=len(confidence))
-    unit = criterion.unit or unit_of_metric(criterion.metric)
-    floor, ceiling = UNIT_RANGES.get(unit, (-np.inf, np.inf))
-    if criterion.rubric:
-        floor, ceiling = max(floor, min(criterion.rubric)), min(ceiling, max(criterion.rubric))
+    band = np.fromiter(map(band_of.__getitem__, confidence), dtype=float, count=x.size).reshape(x.shape)
+    floor, ceiling = np.array([_unit_limits(c) for c in criteria], dtype=float).reshape(-1, 2).T
     lo = np.maximum(floor, x - band * np.abs(x))
     hi = np.minimum(ceiling, x + band * np.abs(x))
-    own_low, own_high = (np.array([np.nan if b is None else b for b in given], dtype=float)
+    if own_low.count(None) == len(own_low) and own_high.count(None) == len(own_high):
+        return lo, hi                           # no observation gives its own range (the usual case)
+    own_low, own_high = (np.array([np.nan if b is None else b for b in given], dtype=float).reshape(x.shape)
                          for given in (own_low, own_high))
     given = ~np.isnan(own_low) | ~np.isnan(own_high)
     lo = np.where(given, np.where(np.isnan(own_low), x, own_low), lo)
@@ -327,10 +357,15 @@ def _ranges(x: np.ndarray, confidence: tuple, own_low: tuple, own_high: tuple,
     return lo, hi
 
 
-_FIELDS = ("value", "estimate", "unsourced", "period_end", "confidence", "low", "high", "period", "source",
-           "source_date", "note", "where", "fact")
-_read_fields = attrgetter(*_FIELDS)
-_CELL_COLUMNS = EVIDENCE_COLUMNS[3:]        # what select_cells fills per cell after vendor, criterion, metric
+def _unit_limits(criterion: Criterion) -> tuple[float, float]:
+    """The range a criterion's unit (and rubric) allows a plausible value to reach (``UNIT_RANGES``)."""
+    unit = criterion.unit or unit_of_metric(criterion.metric)
+    floor, ceiling = UNIT_RANGES.get(unit, (-np.inf, np.inf))
+    if criterion.rubric:
+        floor, ceiling = max(floor, min(criterion.rubric)), min(ceiling, max(criterion.rubric))
+    return floor, ceiling
+
+
 FLAG_BITS = {f: 1 << k for k, f in enumerate(FLAGS)}
 
 

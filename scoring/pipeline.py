@@ -15,6 +15,7 @@ import hashlib
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -146,24 +147,26 @@ def matrix_problems(criteria: CriteriaSet, dm: DecisionMatrix) -> list[ConfigErr
 
     Scoring and :func:`validate` both run this, so ``validate`` passes exactly what ``rank`` accepts.
     """
+    values, is_max = dm.values.to_numpy(float), (dm.directions == "max").to_numpy()
+    if not value_problems(values, is_max, criteria.normalization):
+        return []                               # the usual case: no cell to locate, no column to read
     evidence = dm.evidence
-    n, m = dm.values.shape
-    columns = ({k: evidence[k].tolist() for k in ("where", "metric")} if _criterion_major(dm)
+    columns = ({k: evidence[k].tolist() for k in ("where", "metric")} if _vendor_major(dm)
                else {"where": [], "metric": []})
-    return _located_value_problems(criteria, list(dm.values.index), list(dm.values.columns),
-                                   dm.values.to_numpy(float), (dm.directions == "max").to_numpy(), columns)
+    return _located_value_problems(criteria, list(dm.values.index), list(dm.values.columns), values, is_max,
+                                   columns)
 
 
 def _located_value_problems(criteria: CriteriaSet, vendors: list[str], criteria_ids: list[str], values: np.ndarray,
                             is_max: np.ndarray, evidence: dict[str, list]) -> list[ConfigError]:
     """:func:`matrix_problems` on plain arrays; ``evidence`` holds the cells' ``where`` and ``metric``
-    criterion-major, as :func:`scoring.matrix.select_cells` lists them (empty lists when unknown, as for a matrix
+    vendor-major, as :func:`scoring.matrix.select_cells` lists them (empty lists when unknown, as for a matrix
     made by hand)."""
-    n = len(vendors)
+    m = len(criteria_ids)
     errors = []
     for i, j, why in value_problems(values, is_max, criteria.normalization):
         vendor, crit = vendors[i], criteria_ids[j]
-        k = j * n + i
+        k = i * m + j
         where = evidence["where"][k] if evidence["where"] else None
         metric = evidence["metric"][k] if evidence["metric"] else crit
         errors.append(ConfigError(_where(where) or Where(criteria.path), f"metrics.{metric}",
@@ -290,13 +293,17 @@ def _score(criteria: CriteriaSet, vendors: list[Vendor], *, as_of: dt.date | Non
                   preferences=preferences, provenance=provenance(criteria, vendors, dm, method, as_of_source))
 
 
-def _criterion_major(dm: DecisionMatrix) -> bool:
-    """Whether ``dm.evidence`` lists every cell criterion by criterion in the matrix's vendor order, as
+def _vendor_major(dm: DecisionMatrix) -> bool:
+    """Whether ``dm.evidence`` lists every cell vendor by vendor, in the matrix's row and column order, as
     :func:`scoring.matrix.build_matrix` makes it (a matrix made by hand has no evidence)."""
     evidence, (n, m) = dm.evidence, dm.values.shape
-    return (len(evidence) == n * m
-            and evidence["vendor"].tolist() == list(dm.values.index) * m
-            and evidence["criterion"].tolist() == [c for c in dm.values.columns for _ in range(n)])
+    if len(evidence) != n * m:
+        return False
+    # compared as object arrays, element by element in C (tolist() on a string column costs 10x more)
+    vendors = np.repeat(np.asarray(dm.values.index, dtype=object), m)
+    criteria = np.tile(np.asarray(dm.values.columns, dtype=object), n)
+    return bool(np.array_equal(evidence["vendor"].to_numpy(dtype=object), vendors)
+                and np.array_equal(evidence["criterion"].to_numpy(dtype=object), criteria))
 
 
 def _explanation(dm: DecisionMatrix, norm: np.ndarray) -> tuple[pd.DataFrame, list[list[str]]]:
@@ -309,9 +316,9 @@ def _explanation(dm: DecisionMatrix, norm: np.ndarray) -> tuple[pd.DataFrame, li
     raw = dm.values.to_numpy(float)
     weights = dm.weights.to_numpy(float)
     keys = ("metric", "flags", "period", "source", "confidence", "note")
-    if _criterion_major(dm):
-        to_vendor_major = np.arange(n * m).reshape(m, n).T.ravel()
-        cell = {k: dm.evidence[k].to_numpy(dtype=object)[to_vendor_major] for k in keys}
+    if _vendor_major(dm):                   # the evidence's own columns, in the explanation's order already
+        cell = {k: dm.evidence[k].array for k in keys}
+        cell["flags"] = dm.evidence["flags"].to_numpy(dtype=object)           # lists: iterated below
     else:                                   # a matrix made by hand, or rows in another order: look each cell up
         rows = {(e["vendor"], e["criterion"]): e for e in dm.evidence.to_dict("records")}
         found = [rows.get((v, c), {}) for v in names for c in crits]
@@ -350,7 +357,7 @@ def provenance(criteria: CriteriaSet, vendors: list[Vendor], dm: DecisionMatrix,
         digest.update(item.encode())
     counts = {}
     if len(dm.evidence):
-        tally = Counter(f for fl in dm.evidence["flags"] for f in fl)
+        tally = Counter(chain.from_iterable(dm.evidence["flags"].to_numpy(dtype=object)))
         counts = {f: int(tally[f]) for f in FLAGS}
     return {
         "tool": "cloudscore",
@@ -368,21 +375,33 @@ def provenance(criteria: CriteriaSet, vendors: list[Vendor], dm: DecisionMatrix,
         "flat_relative_tolerance": FLAT_RELATIVE_TOLERANCE,
         "staleness_months": criteria.staleness_months,
         "flag_counts": counts,
-        "evidence": _cell_evidence(dm.evidence),
+        "evidence": _cell_evidence(dm),
     }
 
 
-def _cell_evidence(evidence: pd.DataFrame) -> dict:
+def _cell_evidence(dm: DecisionMatrix) -> dict:
     """Per vendor and criterion, the fact row(s) a cell used (``data/facts.csv`` ids without the vendor, or
     "estimate"), when its source was published, and where the observation is: ``{vendor: {criterion: {...}}}``."""
-    cells: dict = {}
-    # the six columns as lists, one zip over them (to_dict("records") boxed every cell of all thirteen columns:
-    # 3.5 s of score() at 3,000 vendors x 50 criteria)
-    columns = [evidence[k].tolist() for k in ("vendor", "criterion", "fact", "period", "source_date", "where")]
-    for vendor, criterion, fact, period, source_date, where in zip(*columns, strict=True):
-        cells.setdefault(vendor, {})[criterion] = {"fact": fact, "period": period, "source_date": source_date,
-                                                   "where": where}
-    return cells
+    evidence = dm.evidence
+    # four columns as lists, each vendor's cells one slice of them when the evidence is vendor-major
+    # (to_dict("records") boxed every cell of all fourteen columns: 3.5 s of score() at 3,000 vendors x 50)
+    fact, period, source_date, where = (evidence[k].tolist() for k in ("fact", "period", "source_date", "where"))
+    if not fact:
+        return {}
+    if not _vendor_major(dm):
+        cells: dict = {}
+        for vendor, criterion, *row in zip(evidence["vendor"].tolist(), evidence["criterion"].tolist(), fact, period,
+                                           source_date, where, strict=True):
+            cells.setdefault(vendor, {})[criterion] = dict(zip(_CELL_EVIDENCE, row, strict=True))
+        return cells
+    criteria, m = list(dm.values.columns), dm.values.shape[1]
+    return {vendor: {c: {"fact": f, "period": p, "source_date": s, "where": w}
+                     for c, f, p, s, w in zip(criteria, fact[k:k + m], period[k:k + m], source_date[k:k + m],
+                                              where[k:k + m], strict=True)}
+            for vendor, k in zip(dm.values.index, range(0, len(fact), m), strict=False)}
+
+
+_CELL_EVIDENCE = ("fact", "period", "source_date", "where")
 
 
 # ------------------------------------------------------------------------------------------- validate

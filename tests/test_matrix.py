@@ -5,6 +5,8 @@ import textwrap
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from benchmarks.pipeline import synthetic_inputs
 from scoring.errors import ConfigErrors
@@ -277,8 +279,8 @@ def test_make_matrix_lists_every_problem_at_once():
 
 def reference_cells(criteria, vendors, as_of):
     """Every cell the straightforward way: one observation, one uncertainty_range call, one flag list per cell,
-    vendor by vendor (what build_matrix did before it was built criterion by criterion)."""
-    from scoring.matrix import uncertainty_range
+    vendor by vendor (what build_matrix did before it was built column by column)."""
+    from scoring.matrix import FLAGS, uncertainty_range
     chosen = sorted((v for v in vendors if not criteria.vendors or v.id in criteria.vendors), key=lambda v: v.id)
     stale_before = shift_months(as_of, -criteria.staleness_months)
     cells = {}
@@ -286,7 +288,8 @@ def reference_cells(criteria, vendors, as_of):
         for c in criteria.criteria:
             if criteria.stability is not None and c.metric == criteria.stability.metric:
                 level, info = stability_level(v, criteria.stability, as_of)
-                cells[v.id, c.id] = (level, *uncertainty_range(level, info["confidence"], c), info["flags"],
+                in_order = [f for f in FLAGS if f in info["flags"]]          # every cell's flags in FLAGS order
+                cells[v.id, c.id] = (level, *uncertainty_range(level, info["confidence"], c), in_order,
                                      info["where"], info["note"])
                 continue
             obs = select_observation(v.metrics.get(c.metric, ()), as_of)
@@ -379,3 +382,40 @@ def test_validate_finds_exactly_the_problems_that_scoring_raises(case):
     with pytest.raises(ConfigErrors) as raised:
         build_checked_matrix(criteria, vendors, as_of)
     assert found and [str(e) for e in found] == [str(e) for e in raised.value.errors]
+
+
+# --- the observation's record, made when it is loaded (issue 10) --------------------------------------------------
+
+_dates = st.one_of(st.none(), st.dates(dt.date(1990, 1, 1), dt.date(2030, 12, 31)))
+
+
+@given(value=st.floats(allow_nan=False, allow_infinity=False), period_end=_dates, source_date=_dates,
+       unsourced=st.booleans(), estimate=st.booleans(), fact=st.one_of(st.none(), st.just("a:b@2024-Q1")),
+       confidence=st.sampled_from([None, "high", "medium", "low"]), as_of=_dates.filter(bool))
+def test_an_observation_is_known_exactly_when_its_period_ended_and_its_source_was_published(
+        value, period_end, source_date, unsourced, estimate, fact, confidence, as_of):
+    from scoring.errors import Where
+    from scoring.models import RECORD_FIELDS, Observation
+    o = Observation(value, Where("v.yaml", 3, 5), period="2024-Q1" if period_end else None, period_end=period_end,
+                    source="s", source_date=source_date, confidence=confidence, estimate=estimate, fact=fact,
+                    unsourced=unsourced)
+    known = unsourced or ((period_end is None or period_end <= as_of) and (source_date is None or source_date <= as_of))
+    assert (select_observation((o,), as_of) is o) == known == (select_observation((o, o), as_of) is o)
+    record = dict(zip(RECORD_FIELDS, o.record, strict=True))
+    assert record["where"] == "v.yaml:3:5" and record["period"] == (o.period or "")
+    assert record["source_date"] == (str(source_date) if source_date else "")
+    assert record["fact"] == (fact or ("estimate" if estimate else ""))
+    assert record["period_end_day"] == (period_end.toordinal() if period_end else 0)
+    # a copy with one field changed gets its own record (dataclasses.replace runs __post_init__ again)
+    import dataclasses
+    assert dataclasses.replace(o, value=value + 1).record[0] == value + 1
+
+
+def test_the_evidence_lists_every_cell_vendor_by_vendor_as_the_explanation_does():
+    from scoring.pipeline import score
+    criteria, vendors = synthetic_inputs(7, 5, seed=2)
+    result = score(criteria, vendors)
+    ev = result.matrix.evidence
+    assert ev["vendor"].tolist() == [v for v in result.matrix.values.index for _ in range(5)]
+    assert ev["criterion"].tolist() == list(result.matrix.values.columns) * 7
+    assert ev[["vendor", "criterion"]].values.tolist() == result.explanation[["vendor", "criterion"]].values.tolist()
