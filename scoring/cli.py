@@ -271,8 +271,19 @@ def _percent(text: str) -> float:
     return value
 
 
+def _one_blas_thread_at_start() -> None:
+    """Ask OpenBLAS for one thread before numpy is imported (a user's own setting wins). Its threads are made
+    when numpy loads and then spin: 0.1 s of CPU per command on the 2-core development machine (``validate``
+    0.30 s CPU, 0.21 s with one thread), and no command here gains wall time from them, as every matrix product
+    is small in criteria (SMAA runs on one BLAS thread anyway, see :mod:`scoring.smaa`). Too late, and harmless,
+    once numpy is loaded (a notebook, the tests)."""
+    import os
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``cloudscore`` and ``python -m scoring``; returns the exit status."""
+    _one_blas_thread_at_start()
     args = _parser().parse_args(argv)
     progress.set_quiet(args.quiet)
     try:

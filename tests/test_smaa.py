@@ -693,3 +693,30 @@ def test_the_tally_equals_the_rank_rule_and_plain_pairwise_counts(monkeypatch, n
         smaa_module._tally(s, wt, tol, counts, wins, first)
         assert np.array_equal(counts, expected_counts) and np.array_equal(wins, expected_wins)
         np.testing.assert_allclose(first, expected_first, rtol=1e-12)
+
+
+def test_smaa_runs_on_one_blas_thread_and_gives_the_threads_back(monkeypatch):
+    """Inside smaa() BLAS has one thread (its small products only spin the others); after it, the old count."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    import scoring.smaa as smaa_module
+
+    def blas_threads():
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    seen = []
+    real_tally = smaa_module._tally
+
+    def spying_tally(*args, **kwargs):
+        seen.append(blas_threads())
+        return real_tally(*args, **kwargs)
+
+    monkeypatch.setattr(smaa_module, "_tally", spying_tally)
+    scorer = Scorer.from_result(run("criteria/baseline.yaml", "vendors", as_of="2025-12-31"))
+    with threadpool_limits(limits=2, user_api="blas"):           # two threads before, whatever the machine
+        before = blas_threads()
+        smaa(scorer, draws=3_000, seed=0)
+        after = blas_threads()
+    assert before and set(before) == {2}
+    assert seen and all(threads == [1] * len(before) for threads in seen)
+    assert after == before

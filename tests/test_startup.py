@@ -49,3 +49,19 @@ def test_importing_the_package_imports_nothing_heavy_and_still_offers_every_name
             "print(heavy, callable(scoring.normalize), callable(scoring.aggregate), bool(scoring.__version__))")
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.stdout.split() == ["[]", "True", "True", "True"], run.stderr
+
+
+@pytest.mark.parametrize("own", [None, "2"])
+def test_the_command_line_starts_blas_on_one_thread_unless_the_user_says_otherwise(own):
+    """OpenBLAS's threads are made when numpy loads and spin (0.1 s of CPU a command): the command line asks for
+    one before numpy loads; a user's own OPENBLAS_NUM_THREADS wins."""
+    import os
+    code = ("import sys\nfrom scoring.cli import main\ntry:\n    main(['validate'])\nexcept SystemExit:\n    pass\n"
+            "from threadpoolctl import threadpool_info\n"
+            "print([lib['num_threads'] for lib in threadpool_info() if lib['user_api'] == 'blas'], file=sys.stderr)")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if own is not None:
+        env["OPENBLAS_NUM_THREADS"] = own
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    threads = json.loads(run.stderr.strip().splitlines()[-1])
+    assert threads and set(threads) == {1 if own is None else int(own)}
