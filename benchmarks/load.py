@@ -4,13 +4,18 @@ the real one, 6-22 KB). Beside the loader, in the same run, the best reference t
 parser: ``yaml.load`` with libyaml's loader on each file (plain data, no positions, no checks). Medians of repeated
 runs, in process.
 
+Then the whole command, ``cloudscore rank --format json`` (load, score, explain, provenance, write), on a tenth of
+the files and on all of them, one run each: the cost should grow linearly with the vendors (ratio near 10).
+
     .venv/bin/python benchmarks/load.py [FILES]
 """
 
 from __future__ import annotations
 
+import os
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -51,7 +56,8 @@ def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else TARGET_FILES
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
+        folder = Path(tmp) / "vendors"
+        folder.mkdir()
         write_profiles(folder, count)
         files = sorted(folder.glob("*.yaml"))
         assert len(load_vendors(folder)) == count           # warm, and every profile is valid
@@ -61,11 +67,37 @@ def main() -> None:
                 yaml.load(path.read_bytes(), Loader=loader)
 
         ours, ref = median_seconds(lambda: load_vendors(folder), reference)
+        tenth = Path(tmp) / "tenth"
+        tenth.mkdir()
+        for path in files[: max(1, count // 10)]:
+            (tenth / path.name).write_bytes(path.read_bytes())
+        criteria = Path(tmp) / "criteria.yaml"                # the baseline view, for every vendor in the folder
+        criteria.write_text(re.sub(r"^vendors:.*$", "", (ROOT / "criteria/baseline.yaml").read_text(encoding="utf-8"),
+                                   count=1, flags=re.M), encoding="utf-8")
+        ranked = {n: rank_seconds(criteria, where) for n, where in ((max(1, count // 10), tenth), (count, folder))}
     scaled = ours * TARGET_FILES / count
     print(f"load {count:,} vendor files (parse once, validate, locate): {ours:.2f} s, {ours / count * 1e3:.2f} ms a "
           f"file -> {scaled:.1f} s for {TARGET_FILES:,}  (target < {TARGET_SECONDS:.0f} s)")
     print(f"  reference, yaml.load with {loader.__name__} on each file (no positions, no checks): {ref:.2f} s, "
           f"{ref / count * 1e3:.2f} ms a file; ours / reference = {ours / ref:.2f}")
+    (small, (small_wall, small_cpu)), (large, (large_wall, large_cpu)) = ranked.items()
+    for n, (wall, cpu) in ranked.items():
+        print(f"cloudscore rank --format json on {n:,} vendor files: {wall:.2f} s wall, {cpu:.2f} s CPU")
+    print(f"  growth {small:,} -> {large:,} vendors: {large_wall / small_wall:.1f}x wall, {large_cpu / small_cpu:.1f}x "
+          f"CPU (linear: {large / small:.0f}x)")
+
+
+def rank_seconds(criteria: Path, folder: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of one ``cloudscore rank --format json`` on ``folder``, in a fresh process; the JSON
+    must parse and rank every vendor."""
+    import json
+    before, start = os.times(), time.perf_counter()
+    run = subprocess.run([sys.executable, "-m", "scoring", "rank", "--quiet", "--criteria", str(criteria),
+                          "--vendors", str(folder), "--format", "json"], cwd=ROOT, capture_output=True, check=True)
+    wall, after = time.perf_counter() - start, os.times()
+    ranking = json.loads(run.stdout)["ranking"]
+    assert len(ranking) == len(list(folder.glob("*.yaml"))), "every vendor ranked"
+    return wall, (after.children_user - before.children_user) + (after.children_system - before.children_system)
 
 
 if __name__ == "__main__":
