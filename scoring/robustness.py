@@ -30,13 +30,18 @@ _BISECTIONS = 40
 
 
 def rescaled_weights(weights: np.ndarray, k: int, t: np.ndarray) -> np.ndarray:
-    """Weight vectors with w_k = t and the others rescaled in proportion: (len(t), m).
+    """Weight vectors with w_k = t and the others rescaled in proportion: (len(t), m). A lone criterion has no
+    others to take or give weight: its weight is 1 whatever t (weights sum to 1).
 
     >>> rescaled_weights(np.array([0.5, 0.25, 0.25]), 0, np.array([0.0, 1.0])).tolist()
     [[0.0, 0.5, 0.5], [1.0, 0.0, 0.0]]
+    >>> rescaled_weights(np.array([1.0]), 0, np.array([0.5])).tolist()
+    [[1.0]]
     """
     w = np.asarray(weights, dtype=float)
     t = np.atleast_1d(np.asarray(t, dtype=float))
+    if len(w) == 1:
+        return np.ones((len(t), 1))
     rest = 1.0 - w[k]
     out = np.empty((len(t), len(w)))
     others = np.arange(len(w)) != k
@@ -146,7 +151,10 @@ def weight_stability_intervals(scorer: Scorer, tolerance: float | None = None) -
     for k, crit in enumerate(scorer.criteria):
         row = {"criterion": crit, "weight": float(w[k]), "exact": exact}
         for scope in ("order", "first"):
-            if exact:
+            if len(w) == 1:                     # a lone criterion's weight is 1 and cannot move
+                lo = hi = 1.0
+                lo_pair = hi_pair = None
+            elif exact:
                 lo, hi, lo_pair, hi_pair = _interval_closed_form(per_criterion, w, k, _pairs(base, scope, tolerance),
                                                                  tolerance)
             else:
@@ -191,7 +199,8 @@ def tornado(scorer: Scorer, weight_delta: float = TORNADO_WEIGHT_DELTA,
     (|score_high - score_low|). Sorted by the largest swing of any vendor per factor, largest first.
 
     One factor at a time misses interactions and covers a vanishing share of the input space (Saltelli & Annoni
-    2010): read it next to SMAA (:mod:`scoring.smaa`), its global complement.
+    2010): read it next to SMAA (:mod:`scoring.smaa`), its global complement. With one criterion there is no
+    weight factor: its weight is 1 whatever is asked.
     """
     tolerance = scorer.tolerance if tolerance is None else tolerance
     w = scorer.weights
@@ -201,7 +210,7 @@ def tornado(scorer: Scorer, weight_delta: float = TORNADO_WEIGHT_DELTA,
     vendors, criteria = scorer.vendors, scorer.criteria
     # factors: (factor, kind, criterion, subject, low setting, high setting, W(2,m), X(2,n,m))
     factors = []
-    for k, crit in enumerate(criteria):
+    for k, crit in enumerate(criteria if len(criteria) > 1 else ()):     # a lone weight cannot move
         t = np.clip(np.array([w[k] * (1 - weight_delta), w[k] * (1 + weight_delta)]), 0.0, 1.0)
         factors.append((f"weight {crit}", "weight", crit, "", t[0], t[1], rescaled_weights(w, k, t), None))
     low, high = scorer.dm.low.to_numpy(dtype=float), scorer.dm.high.to_numpy(dtype=float)

@@ -139,3 +139,37 @@ def test_sensitivity_never_scores_a_plausible_value_the_normalization_refuses(wr
     scores = analysis.tornado[["score_low", "score_high"]].to_numpy()
     assert ((scores >= 0) & (scores <= 1)).all(), analysis.tornado.loc[
         (analysis.tornado.score_low < 0) | (analysis.tornado.score_high < 0), ["factor", "vendor", "score_low"]]
+
+
+@pytest.mark.parametrize("method", METHOD_NAMES)
+def test_a_lone_criterion_keeps_its_whole_weight_and_nothing_warns(method):
+    """One criterion: its weight is 1 whatever is asked, so its interval is [1, 1], the tornado moves only values,
+    and no numpy warning (empty mean, division by zero) reaches stderr."""
+    import warnings
+    dm = make_matrix({"share": [30.0, 10.0, 20.0]}, vendors=["a", "b", "c"], weights={"share": 1},
+                     bounds={"share": (0, 50)}, low={"share": [27.0, 9.0, 18.0]}, high={"share": [33.0, 11.0, 22.0]})
+    scorer = Scorer(dm, "fixed", method)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        intervals = weight_stability_intervals(scorer)
+        table = tornado(scorer)
+    assert intervals.loc["share", ["order_low", "order_high", "first_low", "first_high"]].tolist() == [1.0] * 4
+    assert set(table["kind"]) == {"value"}
+    assert rescaled_weights(np.array([1.0]), 0, np.array([0.0, 0.3, 1.0])).tolist() == [[1.0]] * 3
+
+
+def test_sensitivity_on_a_one_criterion_view_writes_nothing_to_stderr(tmp_path):
+    import re
+    import subprocess
+    import sys
+    text = open("criteria/baseline.yaml", encoding="utf-8").read()
+    head, criteria = text.split("\ncriteria:\n", 1)
+    groups = head.split("\ngroups:\n", 1)
+    market = groups[1].split("\n  ai:")[0]
+    lone = criteria.split("\n  ai_cloud_share:")[0]
+    view = tmp_path / "one.yaml"
+    view.write_text(f"{groups[0]}\ngroups:\n{market}\n\ncriteria:\n{lone}\n", encoding="utf-8")
+    run_ = subprocess.run([sys.executable, "-m", "scoring", "sensitivity", "--criteria", str(view), "--draws", "2000"],
+                          capture_output=True, text=True, timeout=120)
+    assert run_.returncode == 0 and run_.stderr == ""
+    assert re.search(r"public_cloud_share\s+100\.0%\s+100\.0% - 100\.0%", run_.stdout)
