@@ -577,7 +577,8 @@ def what_if(result: Result, vendor: str, *, beat: str | None = None, rank: int |
     units = {c.id: _UNIT_WORDS.get(c.unit, c.unit or "") for c in result.criteria.criteria}
     try:
         return what_it_takes(result.scorer, vendor, beat=beat, rank=rank,
-                             labels=dict(zip(ct["criterion"], ct["label"], strict=True)), units=units)
+                             labels=dict(zip(ct["criterion"], ct["label"], strict=True)), units=units,
+                             names=result.matrix.names.to_dict())
     except WhatIfError as exc:
         raise ConfigErrors([ConfigError(Where("whatif"), "", str(exc))]) from None
 

@@ -113,8 +113,11 @@ class Goal:
 
 
 def what_it_takes(scorer: Scorer, vendor: str, *, beat: str | None = None, rank: int | None = None,
-                  labels: dict[str, str] | None = None, units: dict[str, str] | None = None) -> WhatIf:
+                  labels: dict[str, str] | None = None, units: dict[str, str] | None = None,
+                  names: dict[str, str] | None = None) -> WhatIf:
     """Answer "what would it take for ``vendor`` to overtake ``beat`` (or to reach rank ``rank``)".
+
+    ``labels`` and ``units`` word the criteria, ``names`` the vendors (default: their ids) in the answers' text.
 
     >>> from scoring.matrix import make_matrix
     >>> dm = make_matrix({"share": [30.0, 20.0], "chips": [2.0, 4.0]}, vendors=["x", "y"],
@@ -148,9 +151,12 @@ def what_it_takes(scorer: Scorer, vendor: str, *, beat: str | None = None, rank:
         bar, target_name = sorted(others, key=lambda i: (-scores[i], vendors[i]))[rank - 1], f"rank {rank}"
     target_score = float(scores[bar])
     result = WhatIf(vendor, target_name, goal.reached(scores), float(scores[x]), target_score, [], scorer.method)
-    wording = f"{vendor} overtakes {beat}" if beat is not None else f"{vendor} reaches rank {rank}"
+    names = {v: (names or {}).get(v) or v for v in vendors}
+    target_text = names[beat] if beat is not None else target_name
+    wording = f"{names[vendor]} overtakes {target_text}" if beat is not None else f"{names[vendor]} reaches rank {rank}"
     if result.already:
-        result.notes.append(f"{vendor} is already ahead of {target_name} (score {scores[x]:.4f} vs {target_score:.4f})")
+        result.notes.append(f"{names[vendor]} is already ahead of {target_text} (score {scores[x]:.4f} vs "
+                            f"{target_score:.4f})")
         return result
     entry = scorer.entry
     figures_linear = entry.linear_in_values and not get_normalization(scorer.normalization).depends_on_vendors
@@ -160,7 +166,7 @@ def what_it_takes(scorer: Scorer, vendor: str, *, beat: str | None = None, rank:
         result.answers.append(_single_metric(scorer, goal, k, bar, wording, name(crit, crit), units.get(crit, ""),
                                              exact=figures_linear))
     if figures_linear:
-        result.answers.append(_metrics_lp(scorer, goal, bar, wording, target_name, labels, units))
+        result.answers.append(_metrics_lp(scorer, goal, bar, wording, target_text, labels, units, names))
     else:
         result.notes.append(f"the combined metrics LP needs a method linear in the figures under fixed scales; "
                             f"{entry.label} with {scorer.normalization!r} normalization is not, so single-criterion "
@@ -168,7 +174,7 @@ def what_it_takes(scorer: Scorer, vendor: str, *, beat: str | None = None, rank:
     for k, crit in enumerate(criteria):
         result.answers.append(_single_weight(scorer, goal, k, wording, name(crit, crit)))
     if entry.linear_in_weights:
-        result.answers.append(_weights_lp(scorer, goal, others, wording, labels))
+        result.answers.append(_weights_lp(scorer, goal, others, wording, labels, names))
     else:
         result.notes.append(f"the combined weights LP needs a method linear in the weights; {entry.label} is not, so "
                             "single-weight answers come from a search, each point checked on the full ranking")
@@ -277,10 +283,10 @@ def _amount(x: float, step: float | None = None) -> str:
     return f"{x:.2g}"
 
 
-def _metrics_lp(scorer, goal: Goal, bar, wording, target_name, labels, units) -> Change:
+def _metrics_lp(scorer, goal: Goal, bar, wording, target_name, labels, units, names) -> Change:
     import pulp
     x = goal.x
-    vendor, criteria = scorer.vendors[x], scorer.criteria
+    vendor, criteria = names[scorer.vendors[x]], scorer.criteria
     w, norm = scorer.weights, scorer.normalized()
     s = scorer.scores()
     prob = pulp.LpProblem("metrics_to_overtake", pulp.LpMinimize)
@@ -342,7 +348,7 @@ def _single_weight(scorer, goal: Goal, k, wording, label) -> Change:
                   2 * abs(inside - float(w[k])), bool(reached(np.array([inside]), 0.0)[0]))
 
 
-def _weights_lp(scorer, goal: Goal, others: list[int], wording, labels) -> Change:
+def _weights_lp(scorer, goal: Goal, others: list[int], wording, labels, names) -> Change:
     """Smallest L1 change of the weights; scores are C @ w (C: the method's per-criterion scores), so each
     "x ahead of t" is a linear row. Reaching rank k lets k - 1 rivals stay ahead (binary choices, a small MILP)."""
     import pulp
@@ -369,10 +375,10 @@ def _weights_lp(scorer, goal: Goal, others: list[int], wording, labels) -> Chang
         prob += (pulp.lpSum(stay.values()) <= may_stay, "how_many_may_stay_ahead")
     solution = solve(prob)
     if not solution.optimal:
-        dominated = [scorer.vendors[t] for t in targets if (per[t] >= per[x] - 1e-12).all()]
+        dominated = [names[scorer.vendors[t]] for t in targets if (per[t] >= per[x] - 1e-12).all()]
         why = (f"{', '.join(dominated)} {'is' if len(dominated) == 1 else 'are'} at least as good on every criterion"
                if dominated else "no weight vector puts it ahead")
-        return Change("weights", False, f"no weights put {scorer.vendors[x]} clearly ahead ({wording}): {why}")
+        return Change("weights", False, f"no weights put {names[scorer.vendors[x]]} clearly ahead ({wording}): {why}")
     new_w = np.array([float(w[k]) + solution.values.get(up[k].name, 0.0) - solution.values.get(down[k].name, 0.0)
                       for k in range(m)])
     new_w = np.clip(new_w, 0, None) / np.clip(new_w, 0, None).sum()

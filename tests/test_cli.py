@@ -178,7 +178,7 @@ def test_sensitivity_draws_around_the_stated_weights_by_default_and_names_the_un
 def test_whatif_answers_in_words_and_json():
     run = cloudscore("whatif", "--vendor", "huawei", "--beat", "alibaba")
     assert run.returncode == 0, run.stderr
-    assert "huawei overtakes alibaba if its AI-cloud share rises by" in run.stdout
+    assert "Huawei Cloud overtakes Alibaba Cloud if its AI-cloud share rises by" in run.stdout
     assert "[checked by re-scoring]" in run.stdout
     doc = json.loads(cloudscore("whatif", "--vendor", "tianyi", "--rank", "3", "--format", "json").stdout)
     assert doc["target"] == "rank 3" and any(a["feasible"] for a in doc["answers"])

@@ -341,3 +341,18 @@ def test_topsis_answers_come_from_bisection_and_still_verify():
 def test_impossible_questions_are_refused_with_a_reason(scorer, kwargs, message):
     with pytest.raises(WhatIfError, match=message.replace("?", r"\?").replace("(", r"\(")):
         what_it_takes(scorer, **kwargs)
+
+
+def test_the_answers_name_the_vendors_as_the_reader_knows_them():
+    """Every answer's text names both vendors by their display names (the ids stay in the answer's fields)."""
+    from scoring.pipeline import what_if
+    result = run("criteria/baseline.yaml", "vendors", as_of="2025-12-31")
+    names = result.matrix.names
+    answer = what_if(result, "huawei", beat="alibaba")
+    texts = [a.text for a in answer.answers]
+    assert (answer.vendor, answer.target) == ("huawei", "alibaba")
+    overtakes = [t for t in texts if " overtakes " in t]
+    assert overtakes and all(t.startswith(f"{names['huawei']} overtakes {names['alibaba']}") for t in overtakes)
+    assert not any(t.startswith("huawei ") for t in texts)
+    ranked = what_if(result, "baidu", rank=1)
+    assert all(f"{names['baidu']} reaches rank 1" in a.text for a in ranked.answers if "reaches" in a.text)
