@@ -185,7 +185,8 @@ def render_xlsx(data: ReportData) -> bytes:
 
     # Ledger
     lg = wb.add_worksheet("Ledger")
-    keys = ["what", "vendor", "criterion", "value", "unit", "mark", "period", "source", "confidence", "flags", "note"]
+    keys = ["what", "vendor", "criterion", "value", "unit", "mark", "period", "source", "fact", "confidence", "flags",
+            "note"]
     for k, h in enumerate(keys):
         lg.write_string(0, k, h, head)
     for i, x in enumerate(data.ledger, start=1):
@@ -200,7 +201,8 @@ def render_xlsx(data: ReportData) -> bytes:
                 lg.write_string(i, k, _text(value))
     lg.set_column(0, 6, 14)
     lg.set_column(7, 7, 60)
-    lg.set_column(10, 10, 80)
+    lg.set_column(8, 8, 36)
+    lg.set_column(11, 11, 80)
     lg.autofilter(0, 0, len(data.ledger), len(keys) - 1)
 
     # Strategy (with a strategy model)

@@ -106,12 +106,13 @@ def render_report_markdown(data: ReportData, stem: str) -> str:
         lines.append("")
     lines += ["## Provenance", ""] + rp.markdown_provenance(data.provenance)
     lines += ["", "### Ledger: every number and what it rests on", "",
-              "| what | vendor | criterion | value | unit | mark | period | source | confidence | flags | note |",
-              "|---|---|---|---:|---|---|---|---|---|---|---|"]
+              "| what | vendor | criterion | value | unit | mark | period | source | fact (data/facts.csv) "
+              "| confidence | flags | note |",
+              "|---|---|---|---:|---|---|---|---|---|---|---|---|"]
     for x in data.ledger:
         lines.append("| " + " | ".join([x["what"], _md(x["vendor"]), _md(x["label"]), _fmt(x["value"]), _md(x["unit"]),
-                                         x["mark"], _md(x["period"]), _md(x["source"]), _md(x["confidence"]),
-                                         _md(x["flags"]), _md(x["note"])]) + " |")
+                                         x["mark"], _md(x["period"]), _md(x["source"]), _md(x["fact"]),
+                                         _md(x["confidence"]), _md(x["flags"]), _md(x["note"])]) + " |")
     lines += ["", rp.DISCLAIMER, ""]
     return "\n".join(lines)
 

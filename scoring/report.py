@@ -99,7 +99,8 @@ def neutralise_cell(value):
 
 
 def render_csv(result: Result) -> str:
-    """One row per vendor: rank, score, weighted sum, each criterion's part of the score and raw value, flags.
+    """One row per vendor: rank, score, weighted sum, each criterion's part of the score and raw value, flags,
+    and each cell's ``data/facts.csv`` row(s) (``fact_`` columns: ids, "estimate", or empty when missing).
 
     Plain CSV that ``pandas.read_csv`` reads as it is: the provenance goes beside it (``cloudscore report``
     writes ``<stem>.provenance.txt``, :func:`render_provenance`), never inside it. The ``part_`` columns add up
@@ -111,15 +112,29 @@ def render_csv(result: Result) -> str:
     parts = score_parts(result)
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["rank", "vendor", "name", "score", "tied", "weighted_sum",
-                     *[f"part_{c}" for c in crits], "adds_up_to", *[f"raw_{c}" for c in crits], "flags"])
+                     *[f"part_{c}" for c in crits], "adds_up_to", *[f"raw_{c}" for c in crits], "flags",
+                     *[f"fact_{c}" for c in crits]])
     expl = result.explanation.set_index(["vendor", "criterion"])
+    evidence = result.matrix.evidence
+    facts = dict(zip(zip(evidence["vendor"], evidence["criterion"], strict=True), evidence["fact"], strict=True))
     for row in result.ranking.itertuples(index=False):
         writer.writerow([neutralise_cell(one_line(x)) for x in [
             int(row.rank), row.vendor, row.name, f"{row.score:.6f}", row.tied, f"{row.weighted_sum:.6f}",
             *[f"{parts.table.loc[row.vendor, c]:.6f}" for c in crits], parts.total_column,
             *[format_cell(expl.loc[(row.vendor, c), "raw"]) for c in crits],
-            ";".join(row.flags)]])
+            ";".join(row.flags), *[fact_ids(row.vendor, facts.get((row.vendor, c), "")) for c in crits]]])
     return out.getvalue()
+
+
+def fact_ids(vendor: str, fact: str) -> str:
+    """A cell's fact rows as ``data/facts.csv`` ids (``vendor:metric@period``), from the evidence's ``fact``
+    (ids without the vendor, "; " between several); "estimate" and "(no fact row)" stay as they are.
+
+    >>> fact_ids("baidu", "incident_duration@2023-05-01; (no fact row)")
+    'baidu:incident_duration@2023-05-01; (no fact row)'
+    """
+    parts = [p for p in (fact or "").split("; ") if p]
+    return "; ".join(f"{vendor}:{p}" if "@" in p and ":" not in p.split("@")[0] else p for p in parts)
 
 
 def one_line(value):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .report import score_parts
+from .report import fact_ids, score_parts
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -148,7 +148,8 @@ def mark_of(flags) -> str:
 
 
 def ledger_rows(r: Result) -> list[dict]:
-    """The provenance ledger: every number the ranking rests on, with its source, period, confidence and mark.
+    """The provenance ledger: every number the ranking rests on, with its source, period, confidence and mark;
+    a figure also names its ``data/facts.csv`` row(s) (``fact``), so a reader can check it there.
 
     The weights are the strategist's judgement (mark ``assumption``, the rationale as their reasoning); each
     cell is a figure from a vendor file (its note carries an estimate's reasoning).
@@ -157,7 +158,9 @@ def ledger_rows(r: Result) -> list[dict]:
     for c in r.criteria_table.itertuples(index=False):
         rows.append({"what": "weight", "vendor": "", "criterion": c.criterion, "label": c.label, "value": c.weight,
                      "unit": "share", "period": "", "source": f"{r.criteria.path} (points {c.raw_weight:g})",
-                     "confidence": "", "mark": "assumption", "flags": "", "note": clip_text(c.rationale)})
+                     "fact": "", "confidence": "", "mark": "assumption", "flags": "", "note": clip_text(c.rationale)})
+    evidence = r.matrix.evidence
+    facts = dict(zip(zip(evidence["vendor"], evidence["criterion"], strict=True), evidence["fact"], strict=True))
     units = {c.id: c.unit or "" for c in r.criteria.criteria}
     labels = dict(zip(r.criteria_table["criterion"], r.criteria_table["label"], strict=True))
     order = {v: k for k, v in enumerate(r.ranking["vendor"])}
@@ -166,6 +169,7 @@ def ledger_rows(r: Result) -> list[dict]:
         rows.append({"what": "figure", "vendor": e["vendor"], "criterion": e["criterion"],
                      "label": labels[e["criterion"]], "value": None if math.isnan(raw) else raw,
                      "unit": units[e["criterion"]], "period": clip_text(e["period"]), "source": clip_text(e["source"]),
+                     "fact": fact_ids(e["vendor"], facts.get((e["vendor"], e["criterion"]), "")),
                      "confidence": clip_text(e["confidence"]), "mark": mark_of(e["flags"]),
                      "flags": ", ".join(e["flags"]), "note": clip_text(e["note"])})
     return rows

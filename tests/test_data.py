@@ -297,3 +297,24 @@ def test_every_fact_the_strategy_model_cites_is_a_row_of_the_facts_with_that_val
     assert any("27.0 but the row" in p for p in strategy_fact_problems(changed, facts))
     renamed = replace(model, base_ebita_rmb_bn=replace(model.base_ebita_rmb_bn, fact="adjusted_ebita@Sep-2033 qtr"))
     assert any("not a row of data/facts.csv" in p for p in strategy_fact_problems(renamed, facts))
+
+
+@pytest.mark.parametrize("as_of", ["2023-12-31", "2025-12-31"])
+def test_every_fact_the_report_ledger_names_is_a_row_of_the_fact_sheet_with_that_figure(as_of):
+    """The Markdown, HTML and Excel ledger name each figure's data/facts.csv row: the id must be there, for that
+    vendor, and a plain measured figure must be the row's value (estimates and derived levels say so instead)."""
+    from scoring.summary import ledger_rows
+    with FACTS.open(encoding="utf-8", newline="") as f:
+        rows = {row["id"]: row for row in csv.DictReader(f)}
+    result = run("criteria/baseline.yaml", "vendors", as_of=as_of)
+    figures = [x for x in ledger_rows(result) if x["what"] == "figure" and x["value"] is not None]
+    named = 0
+    for x in figures:
+        ids = [p for p in x["fact"].split("; ") if "@" in p]
+        assert ids or x["mark"] in ("estimate", "derived") or "unsourced" in x["flags"], x
+        for fact_id in ids:
+            assert fact_id in rows and rows[fact_id]["vendor"] == x["vendor"], fact_id
+            named += 1
+        if len(ids) == 1 and x["mark"] == "fact":
+            assert float(rows[ids[0]]["value"]) == pytest.approx(x["value"]), (ids[0], x["value"])
+    assert named >= sum(x["mark"] == "fact" for x in figures) > 0
