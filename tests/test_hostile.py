@@ -358,6 +358,25 @@ class TestFileSystemFaultsAndTheEnvironment:
         finally:
             (tmp_path / "v").chmod(0o755)
 
+    def test_an_unreadable_vendor_folder_exits_2_with_that_message_also_when_run_as_root(self, tmp_path, monkeypatch,
+                                                                                         capsys):
+        """The on-disk test above cannot bite as root (root reads every folder): the same command, in process,
+        with the folder's listing refused the way the kernel refuses it."""
+        from scoring.cli import main
+        (tmp_path / "v").mkdir()
+        (tmp_path / "c.yaml").write_text(CRITERIA)
+        real_iterdir = Path.iterdir
+
+        def refuse(self):
+            if self == tmp_path / "v":
+                raise PermissionError(13, "Permission denied", str(self))
+            return real_iterdir(self)
+        monkeypatch.setattr(Path, "iterdir", refuse)
+        status = main(["validate", "--criteria", str(tmp_path / "c.yaml"), "--vendors", str(tmp_path / "v")])
+        out, err = capsys.readouterr()
+        assert (status, out) == (2, "")
+        assert f"{tmp_path}/v: cannot list the folder: Permission denied" in err and "Traceback" not in err
+
     def test_an_unreadable_vendor_file_says_what_to_do(self, tmp_path, monkeypatch):
         (tmp_path / "a.yaml").write_text(VENDORS["a"])
 
