@@ -202,10 +202,7 @@ def uncertainty_range(value: float, confidence: str | None, criterion: Criterion
     if low is not None or high is not None:
         return (low if low is not None else value, high if high is not None else value)
     band = UNCERTAINTY_BY_CONFIDENCE.get(confidence or _UNSOURCED_CONFIDENCE, UNCERTAINTY_BY_CONFIDENCE["low"])
-    unit = criterion.unit or unit_of_metric(criterion.metric)
-    floor, ceiling = UNIT_RANGES.get(unit, (-np.inf, np.inf))
-    if criterion.rubric:
-        floor, ceiling = max(floor, min(criterion.rubric)), min(ceiling, max(criterion.rubric))
+    floor, ceiling = _unit_limits(criterion)
     return (float(max(floor, value - band * abs(value))), float(min(ceiling, value + band * abs(value))))
 
 
@@ -261,7 +258,7 @@ def select_cells(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date) -
     derived_masks = {}
     for j in derived:                            # stability levels, worked out from each vendor's incidents
         for i, v in enumerate(chosen):
-            flat[i * m + j], derived_masks[i * m + j] = _stability_record(v, criteria.stability, as_of, crits[j])
+            flat[i * m + j], derived_masks[i * m + j] = _stability_record(v, criteria.stability, as_of)
     absent = [k for k, r in enumerate(flat) if r is None]
     errors = []
     for k in sorted(absent, key=lambda k: (k % m, k // m)):          # criterion by criterion, then vendor
@@ -270,7 +267,7 @@ def select_cells(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date) -
             errors.append(ConfigError(c.where, f"criteria.{c.id}", f"vendor {ids[k // m]!r} has no value of "
                                       f"{c.metric!r} known at {as_of} (missing: error)",
                                       "add an observation to the vendor file, or choose missing: worst or median"))
-    placeholders = [_ABSENT[:11] + (f"no observation of {c.metric!r} known at {as_of}",) + _ABSENT[12:]
+    placeholders = [_ABSENT[:_NOTE] + (f"no observation of {c.metric!r} known at {as_of}",) + _ABSENT[_NOTE + 1:]
                     for c in crits]
     for k in absent:
         flat[k] = placeholders[k % m]
@@ -293,8 +290,9 @@ def select_cells(criteria: CriteriaSet, vendors: list[Vendor], as_of: dt.date) -
                        {k: evidence[k] for k in EVIDENCE_COLUMNS}, errors)
 
 
-#: The record of a cell with no observation (the note, field 11, names the metric and the date).
+#: The record of a cell with no observation (its note, filled in per criterion, names the metric and the date).
 _ABSENT = (float("nan"), False, False, 0, None, None, None, "", "", "", "", "", "", "")
+_NOTE = RECORD_FIELDS.index("note")
 
 
 def _record(observations: tuple[Observation, ...], as_of: dt.date) -> tuple | None:
@@ -306,7 +304,7 @@ def _record(observations: tuple[Observation, ...], as_of: dt.date) -> tuple | No
     return None if o is None else o.record
 
 
-def _stability_record(vendor: Vendor, rule: StabilityRule, as_of: dt.date, criterion: Criterion) -> tuple[tuple, int]:
+def _stability_record(vendor: Vendor, rule: StabilityRule, as_of: dt.date) -> tuple[tuple, int]:
     """A stability cell as a record (``RECORD_FIELDS``) and its flags' bit mask: the level and what it rests on."""
     level, info = stability_level(vendor, rule, as_of)
     record = (level, False, False, 0, info["confidence"], None, None, info["period"], info["source"],
@@ -329,7 +327,8 @@ def _flag_masks(criteria: CriteriaSet, values: np.ndarray, f: dict[str, list], a
     lo = np.array([c.scale.lo if c.scale is not None else -np.inf for c in criteria.criteria], dtype=float)
     hi = np.array([c.scale.hi if c.scale is not None else np.inf for c in criteria.criteria], dtype=float)
     with np.errstate(invalid="ignore"):
-        clipped = ((values < lo) | (values > hi)).ravel() if criteria.normalization == "fixed" else False
+        clipped = (((values < lo) | (values > hi)).ravel() if criteria.normalization == "fixed"
+                   else np.zeros(values.size, dtype=bool))
     mask = np.zeros(values.size, dtype=np.int64)
     for flag, name in zip((f["estimate"], f["unsourced"], stale, low_confidence, clipped),
                           ("estimate", "unsourced", "stale", "low-confidence", "clipped"), strict=True):
